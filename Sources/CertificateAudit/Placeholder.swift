@@ -1,0 +1,2 @@
+// Module CertificateAudit: implementation lands with its issue.
+enum CertificateAuditModule {}

@@ -1,0 +1,2 @@
+// Module Diagnosis: implementation lands with its issue.
+enum DiagnosisModule {}

@@ -1,0 +1,2 @@
+// Module PacketDecoding: implementation lands with its issue.
+enum PacketDecodingModule {}

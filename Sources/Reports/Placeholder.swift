@@ -1,0 +1,2 @@
+// Module Reports: implementation lands with its issue.
+enum ReportsModule {}

@@ -1,0 +1,2 @@
+// Module TCPReassembly: implementation lands with its issue.
+enum TCPReassemblyModule {}

@@ -1,0 +1,2 @@
+// Module TLSAnalysis: implementation lands with its issue.
+enum TLSAnalysisModule {}

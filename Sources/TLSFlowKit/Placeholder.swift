@@ -1,0 +1,2 @@
+// Module TLSFlowKit: implementation lands with its issue.
+enum TLSFlowKitModule {}

@@ -1,0 +1,55 @@
+/// A problem with the capture file itself (not with a connection in it).
+public struct CaptureError: Sendable, Equatable {
+    public var message: String
+    public var frame: Int?
+    public init(message: String, frame: Int?) {
+        self.message = message
+        self.frame = frame
+    }
+}
+
+/// What one capture file contained, and its analysed connections.
+public struct CaptureReport: Sendable {
+    public var file: String
+    public var format: String
+    public var linkTypes: [String] = []
+    public var packets = 0
+    public var bytes = 0
+    public var firstTime: Timestamp?
+    public var lastTime: Timestamp?
+    public var nanosecondPrecision = false
+    public var errors: [CaptureError] = []
+    /// TCP connections that carried no TLS and were left out of `connections`.
+    public var nonTLSConnections = 0
+    public var connections: [Connection] = []
+    /// Findings across connections (e.g. "12 of 12 resumed handshakes failed").
+    public var patterns: [Finding] = []
+
+    public init(file: String, format: String) {
+        self.file = file
+        self.format = format
+    }
+}
+
+/// Totals over every capture in one run.
+public struct RunSummary: Sendable, Equatable {
+    public var connections = 0
+    public var ok = 0
+    public var warning = 0
+    public var failed = 0
+    public var incomplete = 0
+    /// Count of findings by code.
+    public var findings: [String: Int] = [:]
+    public init() {}
+
+    public mutating func add(_ connection: Connection) {
+        connections += 1
+        switch connection.status {
+        case .ok: ok += 1
+        case .warning: warning += 1
+        case .failed: failed += 1
+        case .incomplete: incomplete += 1
+        }
+        for finding in connection.findings { findings[finding.code, default: 0] += 1 }
+    }
+}

@@ -1,0 +1,89 @@
+/// TCP flags as a bit set (the low byte of the TCP header's flags field).
+public struct TCPFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let fin = TCPFlags(rawValue: 0x01)
+    public static let syn = TCPFlags(rawValue: 0x02)
+    public static let rst = TCPFlags(rawValue: 0x04)
+    public static let psh = TCPFlags(rawValue: 0x08)
+    public static let ack = TCPFlags(rawValue: 0x10)
+
+    /// Wireshark-style short form, e.g. "SYN, ACK".
+    public var label: String {
+        var parts: [String] = []
+        if contains(.syn) { parts.append("SYN") }
+        if contains(.fin) { parts.append("FIN") }
+        if contains(.rst) { parts.append("RST") }
+        if contains(.psh) { parts.append("PSH") }
+        if contains(.ack) { parts.append("ACK") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// One thing that happened on a connection, in capture order. Diagnosis rules and the ladder
+/// view read these; the JSON contract does not carry them.
+public struct TimelineEvent: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A TCP segment with control flags or payload (pure ACKs are not recorded).
+        case segment(flags: TCPFlags, payload: Int)
+        /// A segment that repeated bytes already seen.
+        case retransmission(bytes: Int)
+        /// Bytes missing from the capture before this frame.
+        case gap(bytes: Int)
+        /// A plaintext handshake message, e.g. type 1 "ClientHello".
+        case handshake(type: UInt8, name: String, length: Int)
+        case changeCipherSpec
+        case alert(level: UInt8, description: UInt8, encrypted: Bool)
+        /// A record whose content is encrypted: application_data (23), or handshake after CCS.
+        /// `decryptedType` is the inner content type when a key log revealed it.
+        case encryptedRecord(contentType: UInt8, length: Int, decryptedType: UInt8?)
+        /// Plain bytes before TLS (STARTTLS dialogue) or not TLS at all.
+        case plaintext(bytes: Int)
+    }
+    public var frame: Int
+    public var time: Timestamp
+    public var from: Side
+    public var kind: Kind
+    public init(frame: Int, time: Timestamp, from: Side, kind: Kind) {
+        self.frame = frame
+        self.time = time
+        self.from = from
+        self.kind = kind
+    }
+}
+
+/// A connection's events, bounded: the first `headLimit` events are kept in full and after
+/// that only the latest `tailLimit`, so a bulk transfer cannot grow memory without bound.
+public struct Timeline: Sendable {
+    public static let headLimit = 400
+    public static let tailLimit = 100
+
+    public private(set) var head: [TimelineEvent] = []
+    private var tail: [TimelineEvent] = []
+    private var tailStart = 0
+    /// Events dropped between head and tail.
+    public private(set) var elided = 0
+
+    public init() {}
+
+    public mutating func append(_ event: TimelineEvent) {
+        if head.count < Self.headLimit {
+            head.append(event)
+            return
+        }
+        if tail.count < Self.tailLimit {
+            tail.append(event)
+        } else {
+            tail[tailStart] = event
+            tailStart = (tailStart + 1) % Self.tailLimit
+            elided += 1
+        }
+    }
+
+    /// The retained events in order; `elided` events are missing between head and tail.
+    public var events: [TimelineEvent] {
+        head + tail[tailStart...] + tail[..<tailStart]
+    }
+
+    public var isEmpty: Bool { head.isEmpty }
+}
