@@ -36,10 +36,15 @@ let package = Package(
             name: "TLSWire",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Key logs, TLS 1.2/1.3 key derivation and record decryption. Pure.
+        .target(
+            name: "TLSDecryption",
+            dependencies: ["WireBasics", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The per-connection model every later stage reads and reports render.
         .target(name: "TLSFlowModel", dependencies: ["WireBasics"]),
         // TLS stream consumer: reassembled bytes -> connection timeline and summary.
-        .target(name: "TLSAnalysis", dependencies: ["TCPReassembly", "TLSWire", "TLSFlowModel"]),
+        .target(name: "TLSAnalysis", dependencies: ["TCPReassembly", "TLSWire", "TLSDecryption", "TLSFlowModel"]),
         // X.509 checks with swift-certificates.
         .target(
             name: "CertificateAudit",
@@ -74,6 +79,7 @@ let package = Package(
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
+        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"]),
         .testTarget(name: "TLSAnalysisTests", dependencies: ["TLSAnalysis", "TLSWire"]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),

@@ -1,0 +1,2 @@
+// Module TLSDecryption: implementation lands with its issue.
+enum TLSDecryptionModule {}
