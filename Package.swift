@@ -30,7 +30,7 @@ let package = Package(
         // Link layer / IP / TCP header decoding. Pure.
         .target(name: "PacketDecoding", dependencies: ["WireBasics"]),
         // Per-connection byte streams from TCP segments. No TLS knowledge.
-        .target(name: "TCPReassembly", dependencies: ["PacketDecoding"]),
+        .target(name: "TCPReassembly", dependencies: ["WireBasics"]),
         // TLS records, handshake messages, registries, fingerprints. Pure.
         .target(
             name: "TLSWire",
