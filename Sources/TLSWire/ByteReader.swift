@@ -1,8 +1,8 @@
 /// Why a decoder rejected its input. Offsets are counted from the start of the outermost
 /// buffer the reader was created over (usually the handshake body), so a message can point
 /// a user at the exact byte.
-public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
         /// The field needed `needed` bytes but only `available` were left.
         case truncated(needed: Int, available: Int)
         /// A length prefix announced more bytes than the enclosing structure holds.
