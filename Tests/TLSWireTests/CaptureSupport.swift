@@ -120,6 +120,12 @@ enum Captures {
                 etherType = UInt16(d[i + 2]) << 8 | UInt16(d[i + 3])
                 i += 4
             }
+            // PPPoE session: 6-byte PPPoE header, then the 2-byte PPP protocol.
+            if etherType == 0x8864, d.count >= i + 8 {
+                let ppp = UInt16(d[i + 6]) << 8 | UInt16(d[i + 7])
+                etherType = ppp == 0x0021 ? 0x0800 : (ppp == 0x0057 ? 0x86dd : 0)
+                i += 8
+            }
         case 0, 108:
             guard d.count >= 4 else { return nil }
             i = 4
