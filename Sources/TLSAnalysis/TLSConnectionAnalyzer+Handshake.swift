@@ -4,17 +4,14 @@ import TLSWire
 
 extension TLSConnectionAnalyzer {
     mutating func feedHandshake(_ body: [UInt8], direction: Direction, frame: Int, time: Timestamp) {
-        let index = direction.rawValue
-        let messages: [HandshakeMessage]
-        do {
-            messages = try directions[index].handshake.append(body[...])
-        } catch {
-            malformed("handshake data: \(error)", direction: direction, frame: frame)
-            directions[index].mode = .stopped
-            return
-        }
-        for message in messages {
-            handleHandshake(message, direction: direction, frame: frame, time: time)
+        let outputs = directions[direction.rawValue].handshake.append(body[...])
+        for output in outputs {
+            switch output {
+            case .message(let message):
+                handleHandshake(message, direction: direction, frame: frame, time: time)
+            case .malformed(let error):
+                malformed("handshake: \(error)", direction: direction, frame: frame)
+            }
         }
     }
 
@@ -23,12 +20,13 @@ extension TLSConnectionAnalyzer {
         connection.timeline.append(
             TimelineEvent(
                 frame: frame, time: time, from: from,
-                kind: .handshake(type: message.type.rawValue, name: message.type.name, length: message.body.count)))
+                kind: .handshake(type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
         do {
             switch message.type.rawValue {
             case 1:
                 let hello = try ClientHello(parsing: message.body)
-                clientHello(hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
+                clientHello(
+                    hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
             case 2:
                 let hello = try ServerHello(parsing: message.body)
                 serverHello(hello, frame: frame, time: time)
@@ -42,19 +40,26 @@ extension TLSConnectionAnalyzer {
                     connection.clientCertificateFrame = frame
                 }
             case 12:
-                let suite = connection.serverHello?.cipherSuiteValue ?? 0
-                let exchange = try ServerKeyExchange(parsing: message.body, cipherSuite: suite)
-                connection.keyExchangeGroup = exchange.groupName
+                let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
+                let version = ProtocolVersion(negotiatedVersion)
+                let exchange = try ServerKeyExchange(parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                if let group = exchange.group {
+                    connection.keyExchangeGroup = group.name
+                } else if let bits = exchange.dhPrimeBits {
+                    connection.keyExchangeGroup = "DH \(bits)-bit"
+                }
             case 13:
                 connection.clientAuthRequested = true
             case 4:
                 let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
-                if !ticket.ticket.isEmpty { connection.issuedTickets.append(hexString(ticket.ticket.prefix(32))) }
+                if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
+                    connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
+                }
             default:
                 break
             }
         } catch {
-            malformed("\(message.type.name): \(error)", direction: direction, frame: frame)
+            malformed("\(message.type.displayName): \(error)", direction: direction, frame: frame)
         }
     }
 
@@ -65,27 +70,34 @@ extension TLSConnectionAnalyzer {
         // fingerprinted and reported, the second is on the timeline.
         guard connection.clientHello == nil else { return }
         var info = ClientHelloInfo(frame: frame, time: time)
-        info.recordVersion = ProtocolVersion(rawValue: recordVersion).name
+        info.recordVersion = ProtocolVersion(recordVersion).name
         info.legacyVersion = hello.legacyVersion.name
-        info.supportedVersions = hello.supportedVersions.map(\.name)
-        info.sni = hello.serverName
+        info.supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
+        info.sni = ((try? hello.serverNames()) ?? nil)?.first
         info.sessionID = hexString(hello.sessionID)
-        info.sessionTicket = hello.sessionTicket != nil
-        info.sessionTicketLength = hello.sessionTicket?.count ?? 0
-        info.psk = hello.preSharedKey != nil
-        info.earlyData = hello.offersEarlyData
-        info.cipherSuiteValues = hello.cipherSuites.map(\.rawValue)
-        info.cipherSuites = hello.cipherSuites.map(\.name)
-        info.alpn = hello.alpnProtocols
-        info.groups = hello.supportedGroups.map(\.name)
-        info.keyShareGroups = hello.keyShareGroups.map(\.name)
-        info.signatureAlgorithms = hello.signatureAlgorithms.map(\.name)
+        info.sessionTicket = hello.sessionTicketLength != nil
+        info.sessionTicketLength = hello.sessionTicketLength ?? 0
+        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.data.isEmpty {
+            info.sessionTicketHead = hexString(ticket.data.prefix(32))
+        }
+        info.psk = hello.has(.preSharedKey)
+        info.earlyData = hello.hasEarlyData
+        info.cipherSuiteValues = hello.cipherSuites
+        info.cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
+        info.alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []
+        info.groups = ((try? hello.supportedGroups()) ?? nil)?.map(\.name) ?? []
+        info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
+        info.signatureAlgorithms = ((try? hello.signatureAlgorithms()) ?? nil)?.map(\.name) ?? []
         info.sslv2Format = hello.isSSLv2Compatible
-        info.ja3String = JA3.string(for: hello)
-        info.ja3 = JA3.hash(for: hello)
-        info.ja4 = JA4.fingerprint(for: hello)
+        let ja3 = JA3(hello)
+        info.ja3String = ja3.string
+        info.ja3 = ja3.hash
+        info.ja4 = JA4(hello).ja4
         connection.clientHello = info
     }
+
+    /// The negotiated version's code point, 0 before the ServerHello.
+    var negotiatedVersion: UInt16 { negotiatedVersionValue }
 
     mutating func serverHello(_ hello: ServerHello, frame: Int, time: Timestamp) {
         if hello.isHelloRetryRequest {
@@ -94,19 +106,20 @@ extension TLSConnectionAnalyzer {
         }
         serverHelloSeen = true
         var info = ServerHelloInfo(frame: frame, time: time)
-        let version = hello.selectedVersion
+        let version = hello.negotiatedVersion
+        negotiatedVersionValue = version.rawValue
         info.version = version.name
         info.cipherSuiteValue = hello.cipherSuite.rawValue
         info.cipherSuite = hello.cipherSuite.name
         info.sessionID = hexString(hello.sessionID)
-        info.alpn = hello.alpnProtocol
+        info.alpn = (try? hello.alpnProtocol()) ?? nil
         info.helloRetryRequest = helloRetryRequestSeen
-        info.selectedPSK = hello.selectedPSKIdentity != nil
-        info.keyShareGroup = hello.keyShareGroup?.name
-        info.ja4s = JA4S.fingerprint(for: hello)
+        info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
+        info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
+        info.ja4s = JA4S(hello).ja4s
         connection.serverHello = info
         connection.version = info.version
-        if version.isTLS13 {
+        if version.isTLS13Variant {
             tls13 = true
             // Everything after the ServerHello is encrypted in both directions.
             directions[0].encrypted = true
@@ -114,13 +127,42 @@ extension TLSConnectionAnalyzer {
         }
     }
 
-    /// Parses an SSLv2-compatible ClientHello at the start of `input`. Returns true when the
-    /// direction carries TLS from here on (the bytes are consumed by the record path).
-    mutating func sslv2ClientHello(_ input: UnsafeRawBufferPointer, direction: Direction) -> Bool {
-        markTLS()
+    /// Reads an SSLv2-compatible ClientHello (two-byte record header); afterwards the direction
+    /// continues with ordinary TLS records.
+    mutating func consumeSSLv2Record(
+        _ input: inout UnsafeRawBufferPointer, direction: Direction, frame: Int, time: Timestamp
+    ) {
         let index = direction.rawValue
-        directions[index].pendingSSLv2 = true
-        return true
+        let needHeader = max(0, 5 - directions[index].sslv2Buffer.count)
+        var take = min(input.count, needHeader)
+        directions[index].sslv2Buffer.append(contentsOf: input.prefix(take))
+        input = UnsafeRawBufferPointer(rebasing: input[take...])
+        guard case .record(let header) = SSLv2.parseHeader(directions[index].sslv2Buffer[...]) else {
+            if directions[index].sslv2Buffer.count >= 5 {
+                malformed("SSLv2 record header is not a CLIENT-HELLO", direction: direction, frame: frame)
+                directions[index].mode = .stopped
+            }
+            return
+        }
+        let total = header.headerLength + header.length
+        take = min(input.count, total - directions[index].sslv2Buffer.count)
+        directions[index].sslv2Buffer.append(contentsOf: input.prefix(take))
+        input = UnsafeRawBufferPointer(rebasing: input[take...])
+        guard directions[index].sslv2Buffer.count >= total else { return }
+        let message = directions[index].sslv2Buffer[header.headerLength..<total]
+        directions[index].pendingSSLv2 = false
+        directions[index].sslv2Buffer = []
+        let from = side(of: direction)
+        connection.timeline.append(
+            TimelineEvent(
+                frame: frame, time: time, from: from,
+                kind: .handshake(type: 1, name: "ClientHello (SSLv2 format)", length: header.length)))
+        do {
+            let hello = try ClientHello(sslv2Message: message)
+            clientHello(hello, recordVersion: 0x0002, frame: frame, time: time)
+        } catch {
+            malformed("SSLv2 CLIENT-HELLO: \(error)", direction: direction, frame: frame)
+        }
     }
 
     /// Works out whether resumption was offered and accepted, once the handshake is over.
@@ -154,12 +196,9 @@ extension TLSConnectionAnalyzer {
                     resumption.accepted = abbreviated
                 } else if connection.serverCertificateFrame != nil {
                     resumption.accepted = false
-                } else if !server.sessionID.isEmpty, server.sessionID == hello.sessionID {
-                    resumption.accepted = true
                 }
             }
         }
-        if resumption.offered == .none { resumption.accepted = nil }
         connection.resumption = resumption
     }
 }

@@ -21,7 +21,25 @@ extension TLSConnectionAnalyzer {
         {
             // SSLv2-compatible ClientHello (RFC 5246 appendix E.2): two-byte header, message type 1.
             if side(of: direction) == .server && !rolesFixed { swapRoles() }
-            return sslv2ClientHello(input, direction: direction)
+            markTLS()
+            directions[index].pendingSSLv2 = true
+            return true
+        }
+        if b0 & 0x80 != 0, input.count >= 5, b2 == SSLv2.serverHello, atStreamStart,
+            connection.clientHello?.sslv2Format == true
+        {
+            // The server answered in SSL 2.0: the rest of the session is SSLv2, which tlsflow does
+            // not follow further.
+            connection.version = ProtocolVersion.sslv2.name
+            connection.timeline.append(
+                TimelineEvent(
+                    frame: connection.lastFrame, time: connection.end, from: side(of: direction),
+                    kind: .handshake(type: 4, name: "SSLv2 SERVER-HELLO", length: input.count)))
+            connection.notes.append(
+                Note(frame: connection.lastFrame, message: "SSL 2.0 session: not decoded beyond the SERVER-HELLO"))
+            directions[0].mode = .stopped
+            directions[1].mode = .stopped
+            return false
         }
         guard (0x14...0x18).contains(b0), b1 == 0x03, b2 <= 0x04 else { return false }
         if input.count >= 6, b0 == 0x16 {
@@ -121,6 +139,7 @@ extension TLSConnectionAnalyzer {
         case 21:
             handleAlertRecord(record, from: from, encrypted: directions[index].encrypted, frame: frame, time: time)
         case 22:
+            directions[index].lastRecordVersion = record.version
             if directions[index].encrypted {
                 connection.timeline.append(
                     TimelineEvent(
@@ -162,11 +181,11 @@ extension TLSConnectionAnalyzer {
         }
         var offset = 0
         while offset + 1 < record.body.count {
-            let alert = Alert(level: record.body[offset], description: record.body[offset + 1])
+            let alert = Alert(level: AlertLevel(record.body[offset]), description: AlertDescription(record.body[offset + 1]))
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: from,
-                    kind: .alert(level: alert.level.rawValue, description: alert.description.rawValue, encrypted: false)))
+                    kind: .alert(level: alert.level.rawValue, description: alert.alertDescription.rawValue, encrypted: false)))
             let level: AlertInfo.Level =
                 switch alert.level.rawValue {
                 case 1: .warning
@@ -175,8 +194,8 @@ extension TLSConnectionAnalyzer {
                 }
             connection.alerts.append(
                 AlertInfo(
-                    frame: frame, time: time, from: from, level: level, description: alert.description.name,
-                    descriptionCode: alert.description.rawValue, encrypted: false))
+                    frame: frame, time: time, from: from, level: level, description: alert.alertDescription.name,
+                    descriptionCode: alert.alertDescription.rawValue, encrypted: false))
             offset += 2
         }
     }

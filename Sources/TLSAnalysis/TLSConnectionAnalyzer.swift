@@ -11,8 +11,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public var connection: Connection
     /// Side of each `Direction` (index by rawValue). Flipped once if the ClientHello proves the
     /// port-based guess wrong.
-    private(set) var sides: [Side]
-    private var rolesFixed: Bool
+    var sides: [Side]
+    var rolesFixed: Bool
     var directions = [DirectionState(), DirectionState()]
     /// TLS 1.3 bookkeeping: the client's first encrypted record after the ServerHello is its
     /// Finished (or an alert, when it is alert-sized).
@@ -23,7 +23,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var finishedFrame: [Int?] = [nil, nil]
     var finishedTime: [Timestamp?] = [nil, nil]
     var clientHelloCount = 0
-    var maxHandshakeMessage = 1 << 20
+    var negotiatedVersionValue: UInt16 = 0
 
     /// `initiatorIsClient`: the pipeline's guess from the SYN or the ports.
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool) {
@@ -70,7 +70,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if state.mode == .tls {
             // The rest of a record we were reading is gone; look for the next record header.
             state.framer.reset()
-            state.handshake = HandshakeReassembler(maximumMessageLength: maxHandshakeMessage)
+            state.handshake.reset()
             state.mode = .resynchronising
         }
         directions[direction.rawValue] = state
@@ -99,7 +99,11 @@ public struct TLSConnectionAnalyzer: StreamSink {
                 input = UnsafeRawBufferPointer(rebasing: input[offset...])
                 directions[index].mode = .tls
             case .tls:
-                frameRecords(&input, direction: direction, frame: frame, time: time)
+                if directions[index].pendingSSLv2 {
+                    consumeSSLv2Record(&input, direction: direction, frame: frame, time: time)
+                } else {
+                    frameRecords(&input, direction: direction, frame: frame, time: time)
+                }
             case .stopped:
                 return
             }
@@ -209,7 +213,13 @@ struct DirectionState {
     enum Mode { case detecting, plaintext, tls, resynchronising, stopped }
     var mode: Mode = .detecting
     var framer = RecordFramer()
-    var handshake = HandshakeReassembler(maximumMessageLength: 1 << 20)
+    var handshake = HandshakeReassembler(maxMessageSize: 1 << 20)
+    /// Version field of the record that carried the latest handshake bytes (the ClientHello's
+    /// record version is reported).
+    var lastRecordVersion: UInt16 = 0
+    /// An SSLv2-compatible ClientHello is being read (two-byte record header).
+    var pendingSSLv2 = false
+    var sslv2Buffer: [UInt8] = []
     /// After ChangeCipherSpec (TLS ≤ 1.2) or the ServerHello (TLS 1.3), record bodies are encrypted.
     var encrypted = false
     var sentCCS = false

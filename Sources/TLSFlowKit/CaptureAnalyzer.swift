@@ -102,14 +102,16 @@ public final class CaptureAnalyzer {
             guard keep else { return }
         }
         sweepIfDue(now: frame.timestamp, emit: emit)
-        switch PacketDecoder.decode(frame.data, linkType: frame.linkType) {
+        switch PacketDecoder.decode(frame.data, linkType: frame.linkType, originalLength: frame.originalLength) {
         case .tcp(let packet):
-            handle(packet, payload: packet.payload(in: frame.data), frame: frame, emit: emit)
+            handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)
         case .ipFragment(let fragment):
-            guard let datagram = fragments.add(fragment, data: frame.data, time: frame.timestamp) else { return }
+            guard case .complete(let datagram) = fragments.add(fragment, in: frame.data, at: frame.timestamp) else {
+                return
+            }
             datagram.withUnsafeBytes { raw in
                 if case .tcp(let packet) = PacketDecoder.decodeIP(raw) {
-                    handle(packet, payload: packet.payload(in: raw), frame: frame, emit: emit)
+                    handle(packet, payload: Self.payload(of: packet, in: raw), frame: frame, emit: emit)
                 }
             }
         case .other:
@@ -122,11 +124,19 @@ public final class CaptureAnalyzer {
         }
     }
 
+    static func payload(of packet: TCPPacket, in data: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let start = packet.payloadOffset
+        let end = start + packet.payloadLength
+        guard start >= 0, end <= data.count, start <= end else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: data[start..<end])
+    }
+
     private func handle(_ packet: TCPPacket, payload: UnsafeRawBufferPointer, frame: CaptureFrame, emit: (Connection) -> Void) {
         let (key, sourceIsA) = FlowKey.make(
             source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
             destinationPort: packet.destinationPort)
-        let header = SegmentHeader(sequence: packet.sequence, acknowledgment: packet.acknowledgment, flags: packet.flags)
+        let flags = packet.flags.rawValue
+        let header = SegmentHeader(sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
         var flow: Flow
         if let existing = flows[key] {
             flow = existing
@@ -141,7 +151,7 @@ public final class CaptureAnalyzer {
         let direction = flow.direction(sourceIsA: sourceIsA)
         let wasClosed = flow.tcp.isClosed
         flow.analyzer.beginSegment(
-            flags: packet.flags, payloadLength: payload.count, direction: direction, frame: frame.number,
+            flags: flags, payloadLength: payload.count, direction: direction, frame: frame.number,
             time: frame.timestamp)
         let outcome = flow.tcp.receive(
             header, payload: payload, direction: direction, frame: frame.number, time: frame.timestamp,
@@ -158,8 +168,8 @@ public final class CaptureAnalyzer {
     }
 
     private func makeFlow(key: FlowKey, packet: TCPPacket, sourceIsA: Bool, frame: CaptureFrame) -> Flow {
-        let isSYN = packet.flags & 0x02 != 0
-        let isACK = packet.flags & 0x10 != 0
+        let isSYN = packet.flags.contains(.syn)
+        let isACK = packet.flags.contains(.ack)
         let initiatorIsClient: Bool
         if isSYN {
             initiatorIsClient = !isACK
