@@ -36,7 +36,8 @@ enum AlertCorrelation {
         for code in explanations(for: alert.description, role: input.role) {
             guard let index = findings.firstIndex(where: { $0.code == code }) else { continue }
             findings[index].severity = .error
-            findings[index].summary += " — the \(peer) rejected it with a fatal \(alert.description) alert (frame \(alert.frame))"
+            findings[index].summary +=
+                " — the \(peer) rejected it with a fatal \(alert.description) alert (frame \(alert.frame))"
             findings[index].detail =
                 "The \(peer) answered this Certificate message (frame \(input.frame)) with fatal alert \(alert.description) at frame \(alert.frame). "
                 + findings[index].detail

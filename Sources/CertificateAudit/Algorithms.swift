@@ -93,13 +93,16 @@ enum KeyDescription: Sendable, Equatable {
     /// Bit length of n in RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }; 0 if undecodable.
     private static func rsaModulusBits(_ bytes: [UInt8]) -> Int {
         guard let node = try? DER.parse(bytes),
-            let modulus = try? DER.sequence(node, identifier: .sequence, { nodes -> ArraySlice<UInt8> in
-                guard let n = nodes.next(), n.identifier == .integer, case .primitive(let content) = n.content else {
-                    throw ParsedCertificate.DecodeError.malformed("RSAPublicKey modulus")
-                }
-                while nodes.next() != nil {}
-                return content
-            })
+            let modulus = try? DER.sequence(
+                node, identifier: .sequence,
+                { nodes -> ArraySlice<UInt8> in
+                    guard let n = nodes.next(), n.identifier == .integer, case .primitive(let content) = n.content
+                    else {
+                        throw ParsedCertificate.DecodeError.malformed("RSAPublicKey modulus")
+                    }
+                    while nodes.next() != nil {}
+                    return content
+                })
         else { return 0 }
         let significant = modulus.drop(while: { $0 == 0 })
         guard let first = significant.first else { return 0 }

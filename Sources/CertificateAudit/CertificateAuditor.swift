@@ -222,7 +222,10 @@ public final class CertificateAuditor: @unchecked Sendable {
         var bytes: [UInt8] = []
         for certificate in der {
             let count = UInt32(truncatingIfNeeded: certificate.count)
-            bytes += [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
+            bytes += [
+                UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+                UInt8(truncatingIfNeeded: count),
+            ]
             bytes += certificate
         }
         return sha256Hex(bytes)

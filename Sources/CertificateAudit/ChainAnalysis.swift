@@ -46,12 +46,22 @@ struct ChainAnalysis: Sendable {
     {
         var entries: [Entry] = []
         entries.reserveCapacity(der.count)
+        // Repeated certificates (duplicates, padding attacks) are decoded once.
+        var decoded: [String: Entry] = [:]
         for bytes in der {
-            do {
-                entries.append(.parsed(try ParsedCertificate(der: bytes)))
-            } catch {
-                entries.append(.malformed(sha256: sha256Hex(bytes), reason: "\(error)"))
+            let fingerprint = sha256Hex(bytes)
+            if let known = decoded[fingerprint] {
+                entries.append(known)
+                continue
             }
+            let entry: Entry
+            do {
+                entry = .parsed(try ParsedCertificate(der: bytes, sha256: fingerprint))
+            } catch {
+                entry = .malformed(sha256: fingerprint, reason: "\(error)")
+            }
+            decoded[fingerprint] = entry
+            entries.append(entry)
         }
         var analysis = ChainAnalysis(entries: entries)
         guard let leaf = analysis.leaf else { return (analysis, 0) }

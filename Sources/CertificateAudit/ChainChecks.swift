@@ -17,15 +17,20 @@ extension Checks {
             return [
                 context.finding(
                     "cert.self_signed", "\(context.role) certificate \(leaf.label) is self-signed and not trusted",
-                    detail: "Sent: \(sentText). The certificate is its own issuer (SHA-256 \(leaf.sha256)) and is not in the trust store (\(store)).\(leaf.basicConstraintsCA ? " It carries CA:TRUE, as `openssl req -x509` makes by default." : "")",
+                    detail:
+                        "Sent: \(sentText). The certificate is its own issuer (SHA-256 \(leaf.sha256)) and is not in the trust store (\(store)).\(leaf.basicConstraintsCA ? " It carries CA:TRUE, as `openssl req -x509` makes by default." : "")",
                     fix: context.input.role == .server
                         ? "Serve a certificate issued by a CA the clients trust, or, if this self-signed certificate is intended, install it as trusted on every client (and give it to tlsflow with --ca-file)."
-                        : "Issue the client certificate from the CA the server trusts for client authentication, or add this certificate to the server's client-CA list.")
+                        : "Issue the client certificate from the CA the server trusts for client authentication, or add this certificate to the server's client-CA list."
+                )
             ]
         }
         if let verdict = analysis.verdict, !verdict.policyFailures.isEmpty {
             let reasons = verdict.policyFailures.prefix(3).joined(separator: " | ")
-            let basic = verdict.policyFailures.contains { $0.localizedCaseInsensitiveContains("basicconstraints") || $0.localizedCaseInsensitiveContains("basic constraints") }
+            let basic = verdict.policyFailures.contains {
+                $0.localizedCaseInsensitiveContains("basicconstraints")
+                    || $0.localizedCaseInsensitiveContains("basic constraints")
+            }
             return [
                 context.finding(
                     basic ? "cert.wrong_usage" : "cert.invalid_chain",
@@ -33,7 +38,8 @@ extension Checks {
                     detail: "Sent: \(sentText). swift-certificates rejected every path: \(reasons).",
                     fix: basic
                         ? "An issuing certificate is not allowed to act as a CA (basicConstraints CA:FALSE, missing, or path length exceeded): reissue the intermediate with CA:TRUE or serve the correct intermediate."
-                        : "Reissue the offending certificate so that it follows RFC 5280 (name constraints, version, critical extensions), or serve the CA's correct chain.")
+                        : "Reissue the offending certificate so that it follows RFC 5280 (name constraints, version, critical extensions), or serve the CA's correct chain."
+                )
             ]
         }
         let path = analysis.pathCertificates
@@ -41,21 +47,28 @@ extension Checks {
         if tip.isSelfSigned {
             return [
                 context.finding(
-                    "cert.untrusted_root", "\(context.role) chain ends in root \(tip.label), which is not in the trust store",
+                    "cert.untrusted_root",
+                    "\(context.role) chain ends in root \(tip.label), which is not in the trust store",
                     detail: "Sent: \(sentText). Root: \(tip.subjectText) (SHA-256 \(tip.sha256)); \(store).",
-                    fix: "If this private CA is intended, install its root on the \(context.peer)s (and give it to tlsflow with --ca-file); otherwise serve a chain from a CA the \(context.peer)s trust.")
+                    fix:
+                        "If this private CA is intended, install its root on the \(context.peer)s (and give it to tlsflow with --ca-file); otherwise serve a chain from a CA the \(context.peer)s trust."
+                )
             ]
         }
         // The tip's issuer is neither sent nor an anchor that verifies: a missing intermediate
         // (or a private CA whose root is unknown too).
-        var detail = "Sent: \(sentText). The issuer of \(tip.label), \"\(tip.issuerText)\", was not sent and is not a trust anchor."
+        var detail =
+            "Sent: \(sentText). The issuer of \(tip.label), \"\(tip.issuerText)\", was not sent and is not a trust anchor."
         let sameName = context.trustStore.anchors(named: tip.issuer)
         if !sameName.isEmpty {
-            detail += " The trust store has \(sameName.count) certificate(s) with that name, but none signed \(tip.label) (a re-keyed or cross-signed CA: the matching issuer certificate is missing)."
+            detail +=
+                " The trust store has \(sameName.count) certificate(s) with that name, but none signed \(tip.label) (a re-keyed or cross-signed CA: the matching issuer certificate is missing)."
         }
         for link in analysis.brokenLinks {
-            if let child = analysis.entries[link.child].parsed, let candidate = analysis.entries[link.candidate].parsed {
-                detail += " Certificate #\(link.candidate + 1) (\(candidate.label)) has the issuer's name but its key did not sign \(child.label)."
+            if let child = analysis.entries[link.child].parsed, let candidate = analysis.entries[link.candidate].parsed
+            {
+                detail +=
+                    " Certificate #\(link.candidate + 1) (\(candidate.label)) has the issuer's name but its key did not sign \(child.label)."
             }
         }
         if let aia = caIssuersURL(tip) { detail += " Its AIA extension points to the issuer at \(aia)." }
@@ -67,7 +80,9 @@ extension Checks {
                 "cert.incomplete_chain",
                 "\(context.role) chain is incomplete: issuer \(tip.issuer.lastCommonName ?? tip.issuerText) of \(tip.label) is missing",
                 detail: detail,
-                fix: "Configure the \(context.roleLower) to send its intermediate certificate(s) after the leaf (a full-chain file, e.g. fullchain.pem, instead of the bare certificate). If the issuer is a private CA, its root must also be trusted by the \(context.peer)s (--ca-file for tlsflow).")
+                fix:
+                    "Configure the \(context.roleLower) to send its intermediate certificate(s) after the leaf (a full-chain file, e.g. fullchain.pem, instead of the bare certificate). If the issuer is a private CA, its root must also be trusted by the \(context.peer)s (--ca-file for tlsflow)."
+            )
         ]
     }
 
@@ -103,13 +118,19 @@ extension Checks {
         for name in names {
             guard let product = InterceptionProducts.match(name) else { continue }
             let host = context.input.serverName ?? "this server"
-            let trusted = analysis.trusted ? "The chain validates against the trust store (the inspection root is trusted here)." : "Its root is not in the trust store."
+            let trusted =
+                analysis.trusted
+                ? "The chain validates against the trust store (the inspection root is trusted here)."
+                : "Its root is not in the trust store."
             return [
                 context.finding(
                     "cert.interception",
                     "\(context.role) certificate for \(host) was issued by \(product): the connection is being inspected by a TLS proxy",
-                    detail: "CA name \"\(name)\" matches \(product). The \(context.peer) is not talking to the real \(context.roleLower) but to a proxy that decrypts and re-signs. \(trusted) Sent: \(sentChainText(analysis)).",
-                    fix: "Either install the proxy's root CA in the \(context.peer)'s trust store (for tlsflow: --ca-file), or have the proxy administrators bypass inspection for \(host) (needed for certificate pinning and mutual TLS), or configure the \(context.peer) to use the proxy explicitly.")
+                    detail:
+                        "CA name \"\(name)\" matches \(product). The \(context.peer) is not talking to the real \(context.roleLower) but to a proxy that decrypts and re-signs. \(trusted) Sent: \(sentChainText(analysis)).",
+                    fix:
+                        "Either install the proxy's root CA in the \(context.peer)'s trust store (for tlsflow: --ca-file), or have the proxy administrators bypass inspection for \(host) (needed for certificate pinning and mutual TLS), or configure the \(context.peer) to use the proxy explicitly."
+                )
             ]
         }
         return []
@@ -128,19 +149,25 @@ extension Checks {
             problems.append("issuers not in order (issuance order is \(order))")
         }
         if !analysis.unrelated.isEmpty {
-            let labels = analysis.unrelated.compactMap { i in analysis.entries[i].parsed.map { "#\(i + 1) \($0.label)" } }
+            let labels = analysis.unrelated.compactMap { i in analysis.entries[i].parsed.map { "#\(i + 1) \($0.label)" }
+            }
             problems.append("not part of the leaf's chain: " + labels.joined(separator: ", "))
         }
         if analysis.ignoredCount > 0 {
             problems.append(
-                "\(analysis.entries.count) certificates sent; only the first \(CertificateAuditor.maxPathCertificates) distinct ones were used for path building")
+                "\(analysis.entries.count) certificates sent; only the first \(CertificateAuditor.maxPathCertificates) distinct ones were used for path building"
+            )
         }
         guard !problems.isEmpty else { return [] }
         return [
             context.finding(
-                "cert.chain_order", "\(context.role) chain has " + problems.map { $0.components(separatedBy: ":").first ?? $0 }.joined(separator: "; "),
+                "cert.chain_order",
+                "\(context.role) chain has "
+                    + problems.map { $0.components(separatedBy: ":").first ?? $0 }.joined(separator: "; "),
                 detail: "Sent: \(sentChainText(analysis)). " + problems.joined(separator: "; ") + ".",
-                fix: "Send the leaf first, then each issuer in order (leaf, intermediate, …), once each and nothing unrelated; the root may be left out. Strict TLS stacks reject misordered chains.")
+                fix:
+                    "Send the leaf first, then each issuer in order (leaf, intermediate, …), once each and nothing unrelated; the root may be left out. Strict TLS stacks reject misordered chains."
+            )
         ]
     }
 
@@ -170,7 +197,8 @@ extension Checks {
             out.append(
                 context.finding(
                     "cert.weak_signature", "\(context.role) certificate \(first.label) is signed with \(hash)",
-                    detail: detail + ". Current browsers and TLS libraries at default security levels reject \(hash) certificate signatures.",
+                    detail: detail
+                        + ". Current browsers and TLS libraries at default security levels reject \(hash) certificate signatures.",
                     fix: "Reissue the certificate with a SHA-256 (or stronger) signature."))
         }
         return out
@@ -193,7 +221,8 @@ extension Checks {
             }
         }
         if leaf.basicConstraintsCA && !leaf.isSelfSigned {
-            problems.append("the leaf has basicConstraints CA:TRUE (a CA certificate used as an end-entity certificate)")
+            problems.append(
+                "the leaf has basicConstraints CA:TRUE (a CA certificate used as an end-entity certificate)")
             fixes.append("issue an end-entity certificate (CA:FALSE)")
         }
         if let keyUsage = try? leaf.extensions.keyUsage {
@@ -201,7 +230,8 @@ extension Checks {
             let signs = exchange.contains("DHE") || exchange.contains("TLS13") || exchange.contains("TLS 1.3")
             if context.input.role == .client || signs {
                 if !keyUsage.digitalSignature {
-                    let why = context.input.role == .client ? "signing CertificateVerify" : "the \(exchange) key exchange"
+                    let why =
+                        context.input.role == .client ? "signing CertificateVerify" : "the \(exchange) key exchange"
                     problems.append("keyUsage (\(keyUsage)) lacks digitalSignature, which \(why) needs")
                     fixes.append("include digitalSignature in keyUsage")
                 }

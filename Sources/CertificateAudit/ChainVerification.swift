@@ -141,7 +141,8 @@ extension PathVerifier {
     static func identityMatches(leaf: Certificate, hostname: String?, ip: String?) -> Bool {
         let critical = leaf.extensions.filter(\.critical).map(\.oid)
         let policy = IdentityOnlyPolicy(
-            identity: ServerIdentityPolicy(serverHostname: hostname, serverIP: ip), verifyingCriticalExtensions: critical)
+            identity: ServerIdentityPolicy(serverHostname: hostname, serverIP: ip),
+            verifyingCriticalExtensions: critical)
         return runBlocking {
             // The leaf as its own root: the Verifier then only applies the policy to [leaf].
             var verifier = Verifier(rootCertificates: CertificateStore([leaf])) { policy }

@@ -109,7 +109,10 @@ enum Checks {
         if sanMatch { return [] }
         let cn = leaf.subject.lastCommonName
         let cnMatch = !isIP && cn.map { HostnameMatcher.matches(presented: $0, reference: sni) } == true
-        let sanText = names == nil ? "no subjectAltName extension" : "SAN " + (leaf.sanStrings.isEmpty ? "(empty)" : leaf.sanStrings.joined(separator: ", "))
+        let sanText =
+            names == nil
+            ? "no subjectAltName extension"
+            : "SAN " + (leaf.sanStrings.isEmpty ? "(empty)" : leaf.sanStrings.joined(separator: ", "))
         var detail = "Hostname (SNI): \(sni). \(sanText). Subject CN: \(cn ?? "(none)")."
         detail += wildcardRemarks(san: san, sni: sni)
         if cnMatch {
@@ -119,14 +122,20 @@ enum Checks {
                 : "\(context.role) certificate names \(sni) only in the subject CN, not in the SAN"
             return [
                 context.finding(
-                    "cert.cn_only", summary, detail: detail + " RFC 6125 clients (all browsers, Go, Java, recent OpenSSL-based clients) ignore the CN when checking the name.",
-                    fix: "Reissue the certificate with \(sni) in the subjectAltName extension (DNS name); the CN alone is no longer honoured.")
+                    "cert.cn_only", summary,
+                    detail: detail
+                        + " RFC 6125 clients (all browsers, Go, Java, recent OpenSSL-based clients) ignore the CN when checking the name.",
+                    fix:
+                        "Reissue the certificate with \(sni) in the subjectAltName extension (DNS name); the CN alone is no longer honoured."
+                )
             ]
         }
         return [
             context.finding(
                 "cert.name_mismatch", "\(context.role) certificate is not valid for \(sni)", detail: detail,
-                fix: "Serve a certificate whose SAN contains \(sni) (or a wildcard covering it): check which certificate the server selects for this SNI (a default/fallback certificate is a common cause), or connect using a name the certificate lists.")
+                fix:
+                    "Serve a certificate whose SAN contains \(sni) (or a wildcard covering it): check which certificate the server selects for this SNI (a default/fallback certificate is a common cause), or connect using a name the certificate lists."
+            )
         ]
     }
 
@@ -253,7 +262,9 @@ enum Checks {
             out.append(
                 context.finding(
                     "cert.expired", summary,
-                    detail: "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): " + expired.joined(separator: "; ") + ".",
+                    detail:
+                        "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
+                        + expired.joined(separator: "; ") + ".",
                     fix: expiredFix(context, m)))
         }
         if let m = firstNotYet {
@@ -263,8 +274,11 @@ enum Checks {
             out.append(
                 context.finding(
                     "cert.not_yet_valid", summary,
-                    detail: "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): " + notYet.joined(separator: "; ") + ".",
-                    fix: "Check the clocks: a \(context.peer) whose clock is behind rejects newly issued certificates (and a capture host with a wrong clock gives misleading packet times — use --at to judge at another time). Otherwise the certificate was deployed before its notBefore: keep serving the previous certificate until then."
+                    detail:
+                        "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
+                        + notYet.joined(separator: "; ") + ".",
+                    fix:
+                        "Check the clocks: a \(context.peer) whose clock is behind rejects newly issued certificates (and a capture host with a wrong clock gives misleading packet times — use --at to judge at another time). Otherwise the certificate was deployed before its notBefore: keep serving the previous certificate until then."
                 ))
         }
         return out
@@ -277,9 +291,11 @@ enum Checks {
                 : "Install the renewed client certificate on the client: the expired one is still configured (a renewed certificate that was issued but not deployed is the usual cause)."
         }
         if m.position.hasPrefix("root") {
-            return "The root \(m.label) has expired: serve a chain that leads to a current root (the CA publishes the replacement chain) and update the \(context.peer)s' trust stores if they lack it."
+            return
+                "The root \(m.label) has expired: serve a chain that leads to a current root (the CA publishes the replacement chain) and update the \(context.peer)s' trust stores if they lack it."
         }
-        return "Replace the expired intermediate \(m.label) in the \(context.roleLower)'s chain file with the CA's current intermediate certificate."
+        return
+            "Replace the expired intermediate \(m.label) in the \(context.roleLower)'s chain file with the CA's current intermediate certificate."
     }
 }
 

@@ -16,11 +16,14 @@ public enum InterceptionProducts {
         Entry(product: "Palo Alto Networks", patterns: ["Palo Alto Networks", "PAN-OS", "Prisma Access"]),
         Entry(product: "Fortinet FortiGate", patterns: ["Fortinet", "FortiGate", "FortiProxy"]),
         Entry(product: "Cisco Umbrella", patterns: ["Cisco Umbrella", "OpenDNS"]),
-        Entry(product: "Blue Coat / Symantec ProxySG", patterns: ["Blue Coat", "BlueCoat", "ProxySG", "Symantec Web Security", "Symantec SSL Visibility"]),
+        Entry(
+            product: "Blue Coat / Symantec ProxySG",
+            patterns: ["Blue Coat", "BlueCoat", "ProxySG", "Symantec Web Security", "Symantec SSL Visibility"]),
         Entry(product: "Forcepoint / Websense", patterns: ["Forcepoint", "Websense"]),
         Entry(product: "Sophos", patterns: ["Sophos"]),
         Entry(product: "Check Point", patterns: ["Check Point", "CheckPoint"]),
-        Entry(product: "McAfee / Skyhigh Web Gateway", patterns: ["McAfee Web Gateway", "Skyhigh", "McAfee Web Gateway"]),
+        Entry(
+            product: "McAfee / Skyhigh Web Gateway", patterns: ["McAfee Web Gateway", "Skyhigh", "McAfee Web Gateway"]),
         Entry(product: "Kaspersky", patterns: ["Kaspersky"]),
         Entry(product: "ESET", patterns: ["ESET SSL Filter", "ESET"]),
         Entry(product: "Avast / AVG", patterns: ["Avast", "AVG Web", "AVG Technologies"]),
@@ -29,7 +32,9 @@ public enum InterceptionProducts {
         Entry(product: "Barracuda", patterns: ["Barracuda"]),
         Entry(product: "WatchGuard", patterns: ["WatchGuard"]),
         Entry(product: "SonicWall", patterns: ["SonicWall", "SonicWALL"]),
-        Entry(product: "Cloudflare Gateway", patterns: ["Cloudflare for Teams", "Cloudflare Managed", "Gateway CA - Cloudflare"]),
+        Entry(
+            product: "Cloudflare Gateway",
+            patterns: ["Cloudflare for Teams", "Cloudflare Managed", "Gateway CA - Cloudflare"]),
         Entry(product: "Menlo Security", patterns: ["Menlo Security"]),
         Entry(product: "iboss", patterns: ["iboss"]),
         Entry(product: "Smoothwall", patterns: ["Smoothwall"]),

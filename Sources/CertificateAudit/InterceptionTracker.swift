@@ -21,7 +21,8 @@ public struct InterceptionTracker: Sendable {
 
     public init() {}
 
-    public mutating func observe(serverName: String, issuer: String, leafSHA256: String, connectionID: Int, frame: Int) {
+    public mutating func observe(serverName: String, issuer: String, leafSHA256: String, connectionID: Int, frame: Int)
+    {
         let name = serverName.lowercased()
         if byName[name] == nil { order.append(name) }
         guard byName[name, default: []].count < Self.maxSightingsPerName else { return }
@@ -48,9 +49,12 @@ public struct InterceptionTracker: Sendable {
                 let shown = ids.prefix(10).map { "#\($0)" }.joined(separator: ", ")
                 let issuer = group.first?.issuer ?? organisation
                 let product = InterceptionProducts.match(issuer).map { " [\($0)]" } ?? ""
-                return "\"\(issuer)\"\(product) on connection\(ids.count == 1 ? "" : "s") \(shown)\(ids.count > 10 ? " and \(ids.count - 10) more" : "")"
+                return
+                    "\"\(issuer)\"\(product) on connection\(ids.count == 1 ? "" : "s") \(shown)\(ids.count > 10 ? " and \(ids.count - 10) more" : "")"
             }
-            let suspects = groupOrder.compactMap { org in groups[org]?.first.flatMap { InterceptionProducts.match($0.issuer) } }
+            let suspects = groupOrder.compactMap { org in
+                groups[org]?.first.flatMap { InterceptionProducts.match($0.issuer) }
+            }
             let suspectText = suspects.isEmpty ? "" : " \(suspects[0]) matches a known TLS-inspection product."
             let frames = Array(Set(sightings.map(\.frame))).sorted().prefix(20)
             let finding = Finding(
@@ -58,7 +62,8 @@ public struct InterceptionTracker: Sendable {
                 summary: "\(name) was served certificates from \(groupOrder.count) different issuers in this capture",
                 detail: "Issuers: " + parts.joined(separator: "; ") + "." + suspectText
                     + " Different issuers for one name usually mean some connections pass through a TLS-inspecting proxy (or a different network path) and others do not.",
-                fix: "Find which path re-signs the traffic: either trust that proxy's root CA on the clients, have it bypass inspection for \(name), or route the clients through one explicit proxy consistently.",
+                fix:
+                    "Find which path re-signs the traffic: either trust that proxy's root CA on the clients, have it bypass inspection for \(name), or route the clients through one explicit proxy consistently.",
                 frames: Array(frames))
             out.append((connectionIDs: Array(Set(sightings.map(\.connectionID))).sorted(), finding: finding))
         }

@@ -99,9 +99,9 @@ struct ParsedCertificate: Sendable {
     }
 
     /// Decodes `der`; throws only when the bytes are not an X.509 certificate at all.
-    init(der: [UInt8]) throws {
+    init(der: [UInt8], sha256: String? = nil) throws {
         self.der = der
-        self.sha256 = hexString(SHA256.hash(data: der))
+        self.sha256 = sha256 ?? hexString(SHA256.hash(data: der))
         let root: ASN1Node
         do {
             root = try DER.parse(der)

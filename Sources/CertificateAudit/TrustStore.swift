@@ -116,7 +116,8 @@ public struct TrustStore: Sendable {
                     loaded.certificates.forEach { append($0) }
                     sources.append("system bundle \(path) (\(loaded.certificates.count) certificates)")
                     if loaded.skipped > 0 {
-                        problems.append("\(path): skipped \(loaded.skipped) certificates swift-certificates cannot load")
+                        problems.append(
+                            "\(path): skipped \(loaded.skipped) certificates swift-certificates cannot load")
                     }
                     return
                 } catch {

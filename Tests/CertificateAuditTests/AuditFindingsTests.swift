@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TLSFlowModel
+import Testing
 
 @testable import CertificateAudit
 
@@ -39,7 +39,8 @@ struct AuditFindingsTests {
     }
 
     @Test func nameOnlyInCNWithOtherSAN() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("cn-only-other-san.pem", sni: "cnonly.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("cn-only-other-san.pem", sni: "cnonly.example.com"))
         #expect(result.codes == ["cert.cn_only"])
         let finding = try #require(result.finding("cert.cn_only"))
         #expect(finding.detail.contains("dns:other.example.com"))
@@ -51,7 +52,8 @@ struct AuditFindingsTests {
 
     @Test func nameOnlyInCNWithoutSAN() throws {
         // swift-certificates' ServerIdentityPolicy accepts this (CN fallback); RFC 6125 clients do not.
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("cn-only-no-san.pem", sni: "nosan.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("cn-only-no-san.pem", sni: "nosan.example.com"))
         #expect(result.codes == ["cert.cn_only"])
         #expect(result.finding("cert.cn_only")?.summary.contains("no SAN") == true)
     }
@@ -88,14 +90,18 @@ struct AuditFindingsTests {
         #expect(result.certificates.first?.san == ["ip:192.0.2.10", "ip:2001:db8::1", "dns:ip.example.com"])
         #expect(auditor.auditDetailed(try Fixture.input("ip-san.pem", sni: "2001:db8::1")).findings.isEmpty)
         // The CN "192.0.2.10" is never matched against an IP, and 192.0.2.11 is not in the SAN.
-        #expect(auditor.auditDetailed(try Fixture.input("ip-san.pem", sni: "192.0.2.11")).codes == ["cert.name_mismatch"])
+        #expect(
+            auditor.auditDetailed(try Fixture.input("ip-san.pem", sni: "192.0.2.11")).codes == ["cert.name_mismatch"])
     }
 
     @Test func idnALabel() throws {
         let auditor = try Fixture.auditor()
         #expect(auditor.auditDetailed(try Fixture.input("idn.pem", sni: "xn--bcher-kva.example")).findings.isEmpty)
         #expect(auditor.auditDetailed(try Fixture.input("idn.pem", sni: "XN--BCHER-KVA.example.")).findings.isEmpty)
-        #expect(auditor.auditDetailed(try Fixture.input("idn.pem", sni: "xn--bcher-kvb.example")).codes == ["cert.name_mismatch"])
+        #expect(
+            auditor.auditDetailed(try Fixture.input("idn.pem", sni: "xn--bcher-kvb.example")).codes == [
+                "cert.name_mismatch"
+            ])
     }
 
     @Test func expiredLeafSaysHowLongAgo() throws {
@@ -112,22 +118,26 @@ struct AuditFindingsTests {
     }
 
     @Test func notYetValid() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("not-yet-valid.pem", sni: "future.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("not-yet-valid.pem", sni: "future.example.com"))
         #expect(result.codes == ["cert.not_yet_valid"])
         #expect(result.finding("cert.not_yet_valid")?.summary.contains("2090-01-01") == true)
     }
 
     @Test func notYetValidAtCaptureButValidNow() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("not-yet-then-valid-now.pem", sni: "early.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("not-yet-then-valid-now.pem", sni: "early.example.com"))
         #expect(result.codes == ["cert.not_yet_valid"])
         let detail = try #require(result.finding("cert.not_yet_valid")?.detail)
         #expect(detail.contains("not yet valid at capture time (2025-06-01) but valid now (2026-11-23)"))
     }
 
     @Test func validAtCaptureButExpiredNowIsANote() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("valid-then-expired-now.pem", sni: "lapsed.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("valid-then-expired-now.pem", sni: "lapsed.example.com"))
         #expect(result.findings.isEmpty, "\(result.findings)")
-        #expect(result.notes.contains { $0.contains("valid at capture time (2025-06-01) but is expired now (2026-11-23") })
+        #expect(
+            result.notes.contains { $0.contains("valid at capture time (2025-06-01) but is expired now (2026-11-23") })
     }
 
     @Test func atOverridesTheCaptureTime() throws {
@@ -161,7 +171,8 @@ struct AuditFindingsTests {
     }
 
     @Test func privateRootIsUntrusted() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("private-root.pem", sni: "intranet.acme.test"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("private-root.pem", sni: "intranet.acme.test"))
         #expect(result.codes == ["cert.untrusted_root"])
         #expect(result.finding("cert.untrusted_root")?.summary.contains("Acme Corp Internal Root") == true)
         #expect(result.finding("cert.untrusted_root")?.severity == .warning)
@@ -181,7 +192,8 @@ struct AuditFindingsTests {
 
     @Test func weakKeyAndSHA1() throws {
         // swift-certificates refuses RSA-1024; the audit still decodes and reports it.
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("weak-rsa1024-sha1.pem", sni: "weak.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("weak-rsa1024-sha1.pem", sni: "weak.example.com"))
         #expect(result.codes == ["cert.weak_key", "cert.weak_signature"])
         #expect(result.certificates.first?.key == "RSA 1024")
         #expect(result.certificates.first?.signatureAlgorithm == "sha1WithRSAEncryption")
@@ -190,7 +202,8 @@ struct AuditFindingsTests {
     }
 
     @Test func wrongExtendedKeyUsage() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("wrong-eku.pem", alert: (16, "unsupported_certificate")))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("wrong-eku.pem", alert: (16, "unsupported_certificate")))
         #expect(result.codes == ["cert.wrong_usage"])
         let finding = try #require(result.finding("cert.wrong_usage"))
         #expect(finding.detail.contains("clientAuth, without serverAuth"))
@@ -210,21 +223,26 @@ struct AuditFindingsTests {
         let ecdhe = auditor.auditDetailed(try Fixture.input("ku-encipher-only.pem", kx: "ECDHE_RSA"))
         #expect(ecdhe.codes == ["cert.wrong_usage"])
         #expect(ecdhe.finding("cert.wrong_usage")?.detail.contains("digitalSignature") == true)
-        #expect(auditor.auditDetailed(try Fixture.input("ku-encipher-only.pem", kx: "TLS13")).codes == ["cert.wrong_usage"])
+        #expect(
+            auditor.auditDetailed(try Fixture.input("ku-encipher-only.pem", kx: "TLS13")).codes == ["cert.wrong_usage"])
     }
 
     @Test func selfSignedLeaf() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("self-signed.pem", sni: "selfsigned.example.com"))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("self-signed.pem", sni: "selfsigned.example.com"))
         #expect(result.codes == ["cert.self_signed"])
         #expect(result.certificates.first?.selfSigned == true)
         // Trusted explicitly: no finding.
         let store = try TrustStore(pemFiles: [Fixture.path("self-signed.pem")], directories: [], includeSystem: false)
         let trusting = CertificateAuditor(trustStore: store, validationTime: nil, now: Fixture.now)
-        #expect(trusting.auditDetailed(try Fixture.input("self-signed.pem", sni: "selfsigned.example.com")).findings.isEmpty)
+        #expect(
+            trusting.auditDetailed(try Fixture.input("self-signed.pem", sni: "selfsigned.example.com")).findings.isEmpty
+        )
     }
 
     @Test func interceptionProxyChain() throws {
-        let result = try Fixture.auditor().auditDetailed(try Fixture.input("interception.pem", alert: (16, "unknown_ca")))
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("interception.pem", alert: (16, "unknown_ca")))
         #expect(result.codes == ["cert.interception", "cert.untrusted_root"])
         let finding = try #require(result.finding("cert.interception"))
         #expect(finding.severity == .error)
@@ -234,7 +252,8 @@ struct AuditFindingsTests {
         #expect(result.finding("cert.untrusted_root")?.severity == .warning)
         // With the proxy's root trusted the chain validates but is still reported (as a warning).
         let store = try TrustStore(
-            pemFiles: [Fixture.path("root.pem"), Fixture.path("zscaler-root.pem")], directories: [], includeSystem: false)
+            pemFiles: [Fixture.path("root.pem"), Fixture.path("zscaler-root.pem")], directories: [],
+            includeSystem: false)
         let trusting = CertificateAuditor(trustStore: store, validationTime: nil, now: Fixture.now)
         let trusted = trusting.auditDetailed(try Fixture.input("interception.pem"))
         #expect(trusted.codes == ["cert.interception"])
@@ -260,7 +279,8 @@ struct AuditFindingsTests {
     }
 
     @Test func badCertificateAlertPrefersNameProblems() throws {
-        let input = try Fixture.input("cn-only-other-san.pem", sni: "cnonly.example.com", alert: (16, "bad_certificate"))
+        let input = try Fixture.input(
+            "cn-only-other-san.pem", sni: "cnonly.example.com", alert: (16, "bad_certificate"))
         let result = try Fixture.auditor().auditDetailed(input)
         let finding = try #require(result.finding("cert.cn_only"))
         #expect(finding.severity == .error)

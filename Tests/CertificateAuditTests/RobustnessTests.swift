@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TLSFlowModel
+import Testing
 
 @testable import CertificateAudit
 
@@ -21,7 +21,8 @@ struct RobustnessTests {
         var chain = try Fixture.chain("good.pem")
         chain.append([1, 2, 3])
         let mixed = auditor.auditDetailed(
-            ChainInput(role: .server, der: chain, frame: 3, serverName: "www.example.com", captureTime: Fixture.captureTime))
+            ChainInput(
+                role: .server, der: chain, frame: 3, serverName: "www.example.com", captureTime: Fixture.captureTime))
         #expect(mixed.certificates.count == 3)
         #expect(mixed.certificates[2].parseError != nil)
         #expect(mixed.findings.isEmpty, "\(mixed.findings)")
@@ -32,7 +33,9 @@ struct RobustnessTests {
         let auditor = try Fixture.auditor()
         for cut in stride(from: 0, to: der.count, by: 97) {
             let result = auditor.auditDetailed(
-                ChainInput(role: .server, der: [Array(der.prefix(cut))], frame: 1, serverName: nil, captureTime: Fixture.captureTime))
+                ChainInput(
+                    role: .server, der: [Array(der.prefix(cut))], frame: 1, serverName: nil,
+                    captureTime: Fixture.captureTime))
             #expect(result.certificates.first?.parseError != nil)
         }
     }
@@ -53,7 +56,8 @@ struct RobustnessTests {
         for i in 0..<999 { chain.append(i % 2 == 0 ? intermediate : ec) }
         let auditor = try Fixture.auditor()
         let result = auditor.auditDetailed(
-            ChainInput(role: .server, der: chain, frame: 5, serverName: "www.example.com", captureTime: Fixture.captureTime))
+            ChainInput(
+                role: .server, der: chain, frame: 5, serverName: "www.example.com", captureTime: Fixture.captureTime))
         #expect(result.certificates.count == 1000)
         #expect(result.codes == ["cert.chain_order"])
         #expect(auditor.verificationCount == 1)
@@ -68,7 +72,8 @@ struct RobustnessTests {
         for name in names { all += try Fixture.chain(name) }
         while chain.count < 1000 { chain.append(all[chain.count % all.count]) }
         let result = try Fixture.auditor().auditDetailed(
-            ChainInput(role: .server, der: chain, frame: 5, serverName: "www.example.com", captureTime: Fixture.captureTime))
+            ChainInput(
+                role: .server, der: chain, frame: 5, serverName: "www.example.com", captureTime: Fixture.captureTime))
         #expect(result.certificates.count == 1000)
         let order = try #require(result.finding("cert.chain_order"))
         #expect(order.detail.contains("only the first 16 distinct ones"))
@@ -138,19 +143,22 @@ struct RobustnessTests {
             try TrustStore(pemFiles: [garbage.path], directories: [], includeSystem: false)
         }
         #expect(throws: TrustStoreError.self) {
-            try TrustStore(pemFiles: [tmp.appendingPathComponent("missing.pem").path], directories: [], includeSystem: false)
+            try TrustStore(
+                pemFiles: [tmp.appendingPathComponent("missing.pem").path], directories: [], includeSystem: false)
         }
         #expect(throws: TrustStoreError.self) {
             try TrustStore(pemFiles: [], directories: [tmp.path], includeSystem: false)
         }
         let caDir = tmp.appendingPathComponent("ca")
         try FileManager.default.createDirectory(at: caDir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixture.path("root.pem"), toPath: caDir.appendingPathComponent("root.crt").path)
+        try FileManager.default.copyItem(
+            atPath: Fixture.path("root.pem"), toPath: caDir.appendingPathComponent("root.crt").path)
         try FileManager.default.copyItem(at: garbage, to: caDir.appendingPathComponent("README"))
         let store = try TrustStore(pemFiles: [], directories: [caDir.path], includeSystem: false)
         #expect(store.anchorCount == 1)
         // The same root twice is one anchor.
-        let twice = try TrustStore(pemFiles: [Fixture.path("root.pem")], directories: [caDir.path], includeSystem: false)
+        let twice = try TrustStore(
+            pemFiles: [Fixture.path("root.pem")], directories: [caDir.path], includeSystem: false)
         #expect(twice.anchorCount == 1)
         // A DER file works too.
         let der = tmp.appendingPathComponent("root.der")
@@ -189,9 +197,14 @@ struct RobustnessTests {
 
     @Test func trackerReportsDifferentIssuersForOneName() {
         var tracker = InterceptionTracker()
-        tracker.observe(serverName: "api.example.com", issuer: "CN=R10,O=Let's Encrypt,C=US", leafSHA256: "a", connectionID: 1, frame: 10)
-        tracker.observe(serverName: "api.example.com", issuer: "CN=R11,O=Let's Encrypt,C=US", leafSHA256: "b", connectionID: 2, frame: 30)
-        tracker.observe(serverName: "other.example.com", issuer: "CN=X,O=DigiCert Inc", leafSHA256: "c", connectionID: 3, frame: 50)
+        tracker.observe(
+            serverName: "api.example.com", issuer: "CN=R10,O=Let's Encrypt,C=US", leafSHA256: "a", connectionID: 1,
+            frame: 10)
+        tracker.observe(
+            serverName: "api.example.com", issuer: "CN=R11,O=Let's Encrypt,C=US", leafSHA256: "b", connectionID: 2,
+            frame: 30)
+        tracker.observe(
+            serverName: "other.example.com", issuer: "CN=X,O=DigiCert Inc", leafSHA256: "c", connectionID: 3, frame: 50)
         #expect(tracker.findings().isEmpty)  // sibling intermediates of one CA are fine
         tracker.observe(
             serverName: "API.example.com", issuer: "CN=Zscaler Intermediate Root CA,O=Zscaler Inc.", leafSHA256: "d",
@@ -210,7 +223,8 @@ struct RobustnessTests {
                 == "TLS 1.3: certificates are encrypted — supply a key log with --keylog")
         #expect(CertificateAuditNotes.unavailableReason(version: "TLS 1.3", decrypted: true, resumed: false) == nil)
         #expect(
-            CertificateAuditNotes.unavailableReason(version: "TLS 1.2", decrypted: false, resumed: true, fullHandshakeFrame: 12, connectionID: 2)
+            CertificateAuditNotes.unavailableReason(
+                version: "TLS 1.2", decrypted: false, resumed: true, fullHandshakeFrame: 12, connectionID: 2)
                 == "resumed session: no certificate sent; the full handshake at frame 12 (connection 2) carried it")
     }
 }
