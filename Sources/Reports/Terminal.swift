@@ -88,15 +88,16 @@ enum Terminal {
         return right ? spaces + text : text + spaces
     }
 
-    /// Word-wraps to `width` columns; continuation lines start with `indent`.
-    static func wrap(_ text: String, width limit: Int, indent: String) -> [String] {
+    /// Word-wraps to `width` columns; continuation lines start with `indent`. `lead` starts the
+    /// first line and is never split (a finding code before its summary).
+    static func wrap(_ text: String, width limit: Int, indent: String, lead: String = "") -> [String] {
         let room = max(limit, width(indent) + 10)
         var lines: [String] = []
-        var line = ""
+        var line = lead
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
             var word = String(word)
             let prefix = lines.isEmpty ? "" : indent
-            let candidate = line.isEmpty ? prefix + word : line + " " + word
+            let candidate = line.isEmpty || line == lead ? (line.isEmpty ? prefix : line) + word : line + " " + word
             if width(candidate) <= room {
                 line = candidate
                 continue
@@ -172,6 +173,9 @@ struct TextTable {
         var rightAligned = false
         /// Columns below this are not shrunk further.
         var minimum = 4
+        /// Columns are first shrunk only down to this, so the informative ones keep their room
+        /// until every column is down to it.
+        var keep: Int? = nil
     }
     var columns: [Column]
     var rows: [[String]] = []
@@ -188,14 +192,21 @@ struct TextTable {
         let separator = 2
         let budget = width - Terminal.width(indent) - separator * max(columns.count - 1, 0)
         var excess = widths.reduce(0, +) - budget
-        while excess > 0 {
-            var widest = -1
-            for i in widths.indices
-            where widths[i] > max(columns[i].minimum, 1) && (widest < 0 || widths[i] > widths[widest]) {
-                widest = i
+        func shrinkOne(floor: (Column) -> Int) -> Bool {
+            var best = -1
+            var bestSlack = 0
+            for i in widths.indices {
+                let slack = widths[i] - max(floor(columns[i]), 1)
+                if slack > bestSlack {
+                    best = i
+                    bestSlack = slack
+                }
             }
-            guard widest >= 0 else { break }
-            widths[widest] -= 1
+            guard best >= 0 else { return false }
+            widths[best] -= 1
+            return true
+        }
+        while excess > 0, shrinkOne(floor: { max($0.keep ?? $0.minimum, $0.minimum) }) || shrinkOne(floor: \.minimum) {
             excess -= 1
         }
         func line(_ cells: [String], styler: ((String) -> String)?) -> String {

@@ -117,11 +117,12 @@ public struct TextReport: Sendable {
 
     private func table(_ capture: CaptureReport) -> [String] {
         var table = TextTable(columns: [
-            .init(title: "#", rightAligned: true, minimum: 1), .init(title: "client → server", minimum: 15),
-            .init(title: "SNI", minimum: 8), .init(title: "version", minimum: 7),
-            .init(title: "resumption", minimum: 6),
-            .init(title: "certificate", minimum: 8), .init(title: "alerts", minimum: 10),
-            .init(title: "bytes c→s/s→c", rightAligned: true, minimum: 9), .init(title: "status", minimum: 6),
+            .init(title: "#", rightAligned: true, minimum: 1),
+            .init(title: "client → server", minimum: 15, keep: 30),
+            .init(title: "SNI", minimum: 8, keep: 18), .init(title: "version", minimum: 7),
+            .init(title: "resumed", minimum: 6, keep: 12), .init(title: "certificate", minimum: 8, keep: 12),
+            .init(title: "alerts", minimum: 10, keep: 16),
+            .init(title: "bytes c→s/s→c", rightAligned: true, minimum: 15), .init(title: "status", minimum: 10),
         ])
         for c in capture.connections {
             let endpoints = Terminal.endpoint(c.client) + " → " + Terminal.endpoint(c.server)
@@ -130,7 +131,7 @@ public struct TextReport: Sendable {
             let bytes =
                 "\(Terminal.bytes(c.applicationData.clientBytes)) / \(Terminal.bytes(c.applicationData.serverBytes))"
             table.rows.append([
-                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), c.version ?? "",
+                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), c.version ?? "—",
                 resumptionLabel(c.resumption), Terminal.safe(cn), alerts, bytes, c.status.rawValue,
             ])
             let status = c.status
@@ -200,16 +201,16 @@ public struct TextReport: Sendable {
 
     func findingLines(_ f: Finding, indent: String) -> [String] {
         var lines: [String] = []
-        let summary = Terminal.safe(f.code) + "  " + Terminal.safe(f.summary)
+        let code = Terminal.safe(f.code)
         let frames = Terminal.frames(f.frames)
-        var first = Terminal.wrap(summary, width: width - indent.count, indent: "  ")
+        var first = Terminal.wrap(
+            Terminal.safe(f.summary), width: width - indent.count, indent: "  ", lead: code + "  ")
         if let last = first.last, Terminal.width(indent + last + "  " + frames) <= width, !frames.isEmpty {
             first[first.count - 1] = last + "  " + style.dim(frames)
         } else if !frames.isEmpty {
             first.append("  " + style.dim(frames))
         }
         if let head = first.first {
-            let code = Terminal.safe(f.code)
             first[0] = style.severity(f.severity, code) + head.dropFirst(code.count)
         }
         lines += first.map { indent + $0 }
@@ -309,7 +310,7 @@ public struct TextReport: Sendable {
 
     private func resumptionLabel(_ r: ResumptionInfo) -> String {
         guard r.offered != .none else { return "—" }
-        let outcome = r.accepted.map { $0 ? "accepted" : "refused" } ?? "?"
+        let outcome = r.accepted.map { $0 ? "✓" : "✗" } ?? "?"
         return "\(r.offered.rawValue) \(outcome)"
     }
 
