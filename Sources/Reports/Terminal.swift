@@ -166,7 +166,8 @@ enum Terminal {
     }
 }
 
-/// A table whose columns shrink (widest first, with "…") until the row fits the terminal.
+/// A table whose columns shrink (most slack first, with "…") until the row fits the terminal;
+/// on a terminal too narrow even for that, optional columns are left out.
 struct TextTable {
     struct Column {
         var title: String
@@ -176,6 +177,8 @@ struct TextTable {
         /// Columns are first shrunk only down to this, so the informative ones keep their room
         /// until every column is down to it.
         var keep: Int? = nil
+        /// Optional columns are left out when the table cannot fit, lowest rank first.
+        var dropRank: Int? = nil
     }
     var columns: [Column]
     var rows: [[String]] = []
@@ -183,22 +186,32 @@ struct TextTable {
     var rowStyles: [(String) -> String] = []
 
     func render(width: Int, indent: String = "  ", styleColumn: Int? = nil) -> [String] {
-        var widths = columns.map { Terminal.width($0.title) }
+        let separator = 2
+        var natural = columns.map { Terminal.width($0.title) }
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count {
-                widths[i] = max(widths[i], Terminal.width(cell))
+            for (i, cell) in row.enumerated() where i < natural.count {
+                natural[i] = max(natural[i], Terminal.width(cell))
             }
         }
-        let separator = 2
-        let budget = width - Terminal.width(indent) - separator * max(columns.count - 1, 0)
-        var excess = widths.reduce(0, +) - budget
+        let room = width - Terminal.width(indent)
+        var shown = Array(columns.indices)
+        func floorWidth(_ i: Int) -> Int { min(natural[i], max(columns[i].minimum, 1)) }
+        while shown.reduce(0, { $0 + floorWidth($1) }) + separator * (shown.count - 1) > room {
+            let droppable = shown.filter { columns[$0].dropRank != nil }
+            guard let drop = droppable.min(by: { (columns[$0].dropRank ?? 0) < (columns[$1].dropRank ?? 0) }) else {
+                break
+            }
+            shown.removeAll { $0 == drop }
+        }
+        var widths = shown.map { natural[$0] }
+        var excess = widths.reduce(0, +) + separator * max(shown.count - 1, 0) - room
         func shrinkOne(floor: (Column) -> Int) -> Bool {
             var best = -1
             var bestSlack = 0
-            for i in widths.indices {
-                let slack = widths[i] - max(floor(columns[i]), 1)
+            for (k, i) in shown.enumerated() {
+                let slack = widths[k] - max(floor(columns[i]), 1)
                 if slack > bestSlack {
-                    best = i
+                    best = k
                     bestSlack = slack
                 }
             }
@@ -211,12 +224,12 @@ struct TextTable {
         }
         func line(_ cells: [String], styler: ((String) -> String)?) -> String {
             var parts: [String] = []
-            for (i, w) in widths.enumerated() {
-                let cell = Terminal.truncate(i < cells.count ? cells[i] : "", to: w)
-                let isLast = i == widths.count - 1
+            for (k, i) in shown.enumerated() {
+                let cell = Terminal.truncate(i < cells.count ? cells[i] : "", to: widths[k])
+                let isLast = k == shown.count - 1
                 var text =
                     isLast && !columns[i].rightAligned
-                    ? cell : Terminal.pad(cell, to: w, right: columns[i].rightAligned)
+                    ? cell : Terminal.pad(cell, to: widths[k], right: columns[i].rightAligned)
                 if i == styleColumn, let styler { text = styler(text) }
                 parts.append(text)
             }

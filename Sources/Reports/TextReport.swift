@@ -60,8 +60,14 @@ public struct TextReport: Sendable {
         if let start = capture.firstTime, let end = capture.lastTime {
             let ns = capture.nanosecondPrecision
             let span = Terminal.duration(milliseconds: end.milliseconds(since: start))
-            lines.append(
-                "  \(start.rfc3339(nanosecondPrecision: ns)) → \(end.rfc3339(nanosecondPrecision: ns))  (\(span))")
+            let range =
+                "  \(start.rfc3339(nanosecondPrecision: ns)) → \(end.rfc3339(nanosecondPrecision: ns))  (\(span))"
+            if Terminal.width(range) <= width {
+                lines.append(range)
+            } else {
+                lines.append("  from \(start.rfc3339(nanosecondPrecision: ns))")
+                lines.append("  to   \(end.rfc3339(nanosecondPrecision: ns))  (\(span))")
+            }
         }
         var summary = RunSummary()
         for connection in capture.connections { summary.add(connection) }
@@ -119,9 +125,10 @@ public struct TextReport: Sendable {
         var table = TextTable(columns: [
             .init(title: "#", rightAligned: true, minimum: 1),
             .init(title: "client → server", minimum: 15, keep: 30),
-            .init(title: "SNI", minimum: 8, keep: 18), .init(title: "version", minimum: 7),
-            .init(title: "resumed", minimum: 6, keep: 12), .init(title: "certificate", minimum: 8, keep: 12),
-            .init(title: "alerts", minimum: 10, keep: 16),
+            .init(title: "SNI", minimum: 8, keep: 18, dropRank: 5), .init(title: "version", minimum: 7, dropRank: 3),
+            .init(title: "resumed", minimum: 6, keep: 12, dropRank: 2),
+            .init(title: "certificate", minimum: 8, keep: 12, dropRank: 1),
+            .init(title: "alerts", minimum: 10, keep: 16, dropRank: 4),
             .init(title: "bytes c→s/s→c", rightAligned: true, minimum: 15), .init(title: "status", minimum: 10),
         ])
         for c in capture.connections {
