@@ -1,0 +1,290 @@
+/// A forward-only JSON byte writer.
+///
+/// Hand-written because the report for a large capture (hundreds of thousands of connections)
+/// must render in well under a second, and because the output's key order is part of the
+/// contract, which `JSONEncoder` does not let us control.
+struct JSONEmitter {
+    private(set) var bytes: [UInt8] = []
+    let pretty: Bool
+    private var depth = 0
+    /// True until the current container has received its first element.
+    private var first = true
+    /// Inside an array of scalars printed on one line even when pretty.
+    private var inline = false
+
+    /// `containerDepth` > 0 starts the emitter inside an array at that nesting depth, so that
+    /// elements rendered apart (buffered connections) indent as they will sit in the document.
+    init(pretty: Bool, containerDepth: Int = 0, capacity: Int = 4096) {
+        self.pretty = pretty
+        depth = containerDepth
+        bytes.reserveCapacity(capacity)
+    }
+
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// Appends elements rendered by an emitter made with the current `containerDepth`.
+    mutating func appendElements(_ other: JSONEmitter) {
+        guard !other.bytes.isEmpty else { return }
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: other.bytes)
+        first = false
+    }
+
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    /// Ends a line; at top level the next value starts a new document (JSON Lines).
+    mutating func endLine() {
+        bytes.append(0x0A)
+        if depth == 0 { first = true }
+    }
+
+    // MARK: Structure
+
+    /// Separator and indentation before an element of the current container.
+    private mutating func elementPrefix() {
+        let wasFirst = first
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        guard pretty else { return }
+        if inline {
+            if !wasFirst { bytes.append(0x20) }
+        } else if depth > 0 {
+            newlineIndent()
+        }
+    }
+
+    private mutating func newlineIndent() {
+        bytes.append(0x0A)
+        for _ in 0..<depth {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
+    }
+
+    /// Starts a value in an array or at top level (after `key`, no prefix is written).
+    private var pendingKey = false
+
+    private mutating func valuePrefix() {
+        if pendingKey {
+            pendingKey = false
+        } else {
+            elementPrefix()
+        }
+    }
+
+    mutating func key(_ name: StaticString) {
+        elementPrefix()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(0x20) }
+        pendingKey = true
+    }
+
+    /// A key known only at run time (e.g. a finding code in the summary).
+    mutating func key(_ name: String) {
+        elementPrefix()
+        appendQuoted(name)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(0x20) }
+        pendingKey = true
+    }
+
+    mutating func beginObject() {
+        valuePrefix()
+        bytes.append(UInt8(ascii: "{"))
+        depth += 1
+        first = true
+    }
+
+    mutating func endObject() {
+        depth -= 1
+        if pretty && !first { newlineIndent() }
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    /// `inline` keeps an array of scalars on one line in pretty output (frames, names...).
+    mutating func beginArray(inline: Bool = false) {
+        valuePrefix()
+        bytes.append(UInt8(ascii: "["))
+        depth += 1
+        first = true
+        self.inline = inline
+    }
+
+    mutating func endArray() {
+        depth -= 1
+        if pretty && !first && !inline { newlineIndent() }
+        bytes.append(UInt8(ascii: "]"))
+        first = false
+        inline = false
+    }
+
+    // MARK: Scalars
+
+    mutating func null() {
+        valuePrefix()
+        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+    }
+
+    mutating func bool(_ value: Bool) {
+        valuePrefix()
+        if value {
+            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        } else {
+            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        }
+    }
+
+    mutating func int(_ value: Int) {
+        valuePrefix()
+        appendDigits(value)
+    }
+
+    private mutating func appendDigits(_ value: Int) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // magnitude avoids the trap on Int.min.
+        var m = value.magnitude
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &buffer) { raw in
+            while m > 0 {
+                raw[23 - count] = UInt8(truncatingIfNeeded: m % 10) &+ 48
+                m /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: raw[(24 - count)...])
+        }
+    }
+
+    /// A number with at most three decimals and no trailing zeros (durations in ms).
+    /// Non-finite values have no JSON spelling and become null.
+    mutating func milliseconds(_ value: Double) {
+        guard value.isFinite else {
+            null()
+            return
+        }
+        valuePrefix()
+        let scaled = (value * 1000).rounded()
+        // Beyond 2^53 the fixed-point path loses meaning; Swift's shortest form is still valid JSON.
+        guard abs(scaled) < 9.0e15 else {
+            appendASCII(value.description)
+            return
+        }
+        var thousandths = Int(scaled)
+        if thousandths < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            thousandths = -thousandths
+        }
+        appendDigits(thousandths / 1000)
+        var fraction = thousandths % 1000
+        guard fraction != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var width = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        if width >= 2 && fraction < 10 { bytes.append(UInt8(ascii: "0")) }
+        if width == 3 && fraction < 100 { bytes.append(UInt8(ascii: "0")) }
+        appendDigits(fraction)
+    }
+
+    private mutating func appendASCII(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func string(_ value: String) {
+        valuePrefix()
+        appendQuoted(value)
+    }
+
+    mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    mutating func strings(_ values: [String]) {
+        beginArray(inline: true)
+        for value in values { string(value) }
+        endArray()
+    }
+
+    mutating func ints(_ values: [Int]) {
+        beginArray(inline: true)
+        for value in values { int(value) }
+        endArray()
+    }
+
+    mutating func int(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func bool(_ value: Bool?) {
+        if let value { bool(value) } else { null() }
+    }
+
+    mutating func milliseconds(_ value: Double?) {
+        if let value { milliseconds(value) } else { null() }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Quotes and escapes per RFC 8259. Control characters, quote and backslash must be escaped;
+    /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
+    /// and does not disturb terminals. Everything else passes through as UTF-8.
+    private mutating func appendQuoted(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = value
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            var i = 0
+            let count = utf8.count
+            while i < count {
+                let byte = utf8[i]
+                var escape: UInt8 = 0  // short escape letter, or 0xFF for \u00XX
+                var skip = 1
+                switch byte {
+                case 0x22: escape = 0x22
+                case 0x5C: escape = 0x5C
+                case 0x0A: escape = UInt8(ascii: "n")
+                case 0x0D: escape = UInt8(ascii: "r")
+                case 0x09: escape = UInt8(ascii: "t")
+                case 0x08: escape = UInt8(ascii: "b")
+                case 0x0C: escape = UInt8(ascii: "f")
+                case 0x00..<0x20, 0x7F: escape = 0xFF
+                case 0xE2 where i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9):
+                    escape = 0xFE
+                    skip = 3
+                default: break
+                }
+                if escape == 0 {
+                    i += 1
+                    continue
+                }
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                bytes.append(0x5C)
+                switch escape {
+                case 0xFF:
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30])
+                    bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                case 0xFE:
+                    bytes.append(contentsOf: Array("u202".utf8))
+                    bytes.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                default:
+                    bytes.append(escape)
+                }
+                i += skip
+                runStart = i
+            }
+            if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
