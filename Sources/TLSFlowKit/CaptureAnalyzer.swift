@@ -83,9 +83,11 @@ public final class CaptureAnalyzer {
             }
         }
         finishAll(emit: emit)
-        report.patterns = (patterns.findings() + interception.findings()).map { pattern in
-            var remapped = pattern
-            remapped.connectionIDs = pattern.connectionIDs.compactMap { ordered.finalID(forSequence: $0) }
+        let found = patterns.findings().map { ($0.connectionIDs, $0.finding) }
+            + interception.findings().map { ($0.connectionIDs, $0.finding) }
+        report.patterns = found.map { ids, finding in
+            var remapped = finding
+            remapped.connectionIDs = ids.compactMap { ordered.finalID(forSequence: $0) }
             return remapped
         }
         return report
