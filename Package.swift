@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
-        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"]),
+        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSAnalysisTests", dependencies: ["TLSAnalysis", "TLSWire"]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),

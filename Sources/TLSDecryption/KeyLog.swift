@@ -38,6 +38,9 @@ public struct KeyLogProblem: Sendable, Equatable {
         case unsupported
         /// The same secret was logged twice with different values; the first one is kept.
         case conflict
+        /// A line tlsflow does not need: OpenSSL's `CLIENT_TRAFFIC_SECRET_N` after a KeyUpdate
+        /// (later generations are derived from `*_TRAFFIC_SECRET_0`).
+        case ignored
     }
     /// File the line came from (`nil` for text given directly).
     public var source: String?
@@ -216,6 +219,12 @@ public struct KeyLog: Sendable {
         if let reason = Self.unsupportedLabels[label] {
             report(.unsupported, reason)
             return
+        }
+        if label.hasPrefix("CLIENT_TRAFFIC_SECRET_") || label.hasPrefix("SERVER_TRAFFIC_SECRET_") {
+            if Self.field(for: label) == nil {
+                report(.ignored, "\(label): later traffic secrets are derived from the _0 secret at each KeyUpdate")
+                return
+            }
         }
         guard let path = Self.field(for: label) else {
             let shown = label.count > 40 ? String(label.prefix(40)) + "…" : label

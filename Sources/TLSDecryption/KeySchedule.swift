@@ -13,7 +13,8 @@ public enum KeyDerivationError: Error, Equatable, CustomStringConvertible {
         case .unsupportedSuite(let code):
             return "cipher suite 0x\(hexString([UInt8(code >> 8), UInt8(code & 0xff)])) is not supported for decryption"
         case .wrongSuiteKind(let code, let tls13):
-            return "cipher suite 0x\(hexString([UInt8(code >> 8), UInt8(code & 0xff)])) is not a TLS \(tls13 ? "1.3" : "1.2") suite"
+            return
+                "cipher suite 0x\(hexString([UInt8(code >> 8), UInt8(code & 0xff)])) is not a TLS \(tls13 ? "1.3" : "1.2") suite"
         case .badSecretLength(let got, let expected):
             return "secret is \(got) bytes, the cipher suite's hash needs \(expected)"
         case .badRandomLength(let n): return "random is \(n) bytes, expected 32"
@@ -107,7 +108,9 @@ public struct TLS12KeyBlock: Sendable, Equatable {
     ) throws {
         guard let p = CipherSuiteParameters.forSuite(suite) else { throw KeyDerivationError.unsupportedSuite(suite) }
         guard !p.isTLS13 else { throw KeyDerivationError.wrongSuiteKind(suite, expectedTLS13: false) }
-        guard masterSecret.count == 48 else { throw KeyDerivationError.badSecretLength(got: masterSecret.count, expected: 48) }
+        guard masterSecret.count == 48 else {
+            throw KeyDerivationError.badSecretLength(got: masterSecret.count, expected: 48)
+        }
         guard clientRandom.count == 32 else { throw KeyDerivationError.badRandomLength(clientRandom.count) }
         guard serverRandom.count == 32 else { throw KeyDerivationError.badRandomLength(serverRandom.count) }
         let prf: PRF
@@ -121,7 +124,8 @@ public struct TLS12KeyBlock: Sendable, Equatable {
         }
         let ivLength = p.fixedIVLength
         let total = 2 * (p.macKeyLength + p.keyLength + ivLength)
-        let block = Self.prf(prf, secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom, length: total)
+        let block = Self.prf(
+            prf, secret: masterSecret, label: "key expansion", seed: serverRandom + clientRandom, length: total)
         var offset = 0
         func take(_ n: Int) -> [UInt8] {
             defer { offset += n }

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import WireBasics
+@_exported import WireBasics
 import _CryptoExtras
 
 /// What decrypting one record gave.
@@ -65,7 +65,9 @@ public struct RecordDecryptor: Sendable {
     /// TLS 1.0-1.2 decryptor for the records `side` writes.
     public init(tls12 suite: UInt16, keyBlock: TLS12KeyBlock, side: Side, cbcMode: CBCMode = .detect) throws {
         guard let p = CipherSuiteParameters.forSuite(suite) else { throw KeyDerivationError.unsupportedSuite(suite) }
-        guard !p.isTLS13, keyBlock.suite == suite else { throw KeyDerivationError.wrongSuiteKind(suite, expectedTLS13: false) }
+        guard !p.isTLS13, keyBlock.suite == suite else {
+            throw KeyDerivationError.wrongSuiteKind(suite, expectedTLS13: false)
+        }
         parameters = p
         let client = side == .client
         key = SymmetricKey(data: client ? keyBlock.clientKey : keyBlock.serverKey)
@@ -107,7 +109,9 @@ public struct RecordDecryptor: Sendable {
 
     /// TLS 1.3 KeyUpdate: move to application_traffic_secret_N+1 and restart the sequence.
     public mutating func updateTrafficKey() throws {
-        guard let secret = trafficSecret else { throw KeyDerivationError.wrongSuiteKind(parameters.code, expectedTLS13: true) }
+        guard let secret = trafficSecret else {
+            throw KeyDerivationError.wrongSuiteKind(parameters.code, expectedTLS13: true)
+        }
         let schedule = TLS13KeySchedule(hash: parameters.hash)
         let next = schedule.nextTrafficSecret(secret)
         let keys = schedule.trafficKeys(secret: next, keyLength: parameters.keyLength)
@@ -172,7 +176,8 @@ public struct RecordDecryptor: Sendable {
             let ciphertext = body.dropFirst(8).dropLast(16)
             guard
                 let plain = aeadOpen(
-                    nonce: nonce, ciphertext: ciphertext, tag: body.suffix(16), aad: header + bigEndian16(ciphertext.count))
+                    nonce: nonce, ciphertext: ciphertext, tag: body.suffix(16),
+                    aad: header + bigEndian16(ciphertext.count))
             else { return .authenticationFailed }
             return .plaintext(contentType: contentType, bytes: plain)
         case .chacha20Poly1305:
