@@ -197,7 +197,8 @@ public struct TLS13Decryptor: Sendable {
                     return .decrypted(contentType: type, bytes: bytes, keys: phase(of: keys))
                 }
             }
-            return current == nil && next == nil ? .noKey : .authenticationFailed
+            // With no key for the current phase nothing could have opened the record.
+            return current == nil ? .noKey : .authenticationFailed
         }
 
         private func phase(of keys: RecordDecryptor) -> KeyPhase {

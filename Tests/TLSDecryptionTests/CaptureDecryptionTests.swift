@@ -166,10 +166,34 @@ import WireBasics
         #expect(result.alerts.sorted { $0.key < $1.key }.map(\.value) == [[100], [40]])
     }
 
-    @Test func missingKeysAreReportedPerRecord() throws {
-        let result = try Self.run(Self.local("illustrated-tls13"), keyLog: KeyLog(text: ""))
-        // Without secrets nothing is decrypted, and nothing claims to be.
-        #expect(!result.records.contains { if case .decrypted = $0.outcome { return true } else { return false } })
+    @Test func statisticsCountApplicationBytes() throws {
+        let result = try Self.run(Self.shared("zeek/tls-1.2-stream-keylog.pcap"))
+        for side in Side.allCases {
+            #expect(
+                result.statistics.applicationBytes[side] == result.applicationData[side]?.reduce(0) { $0 + $1.count })
+        }
+        #expect(result.statistics.decryptedRecords == result.records.filter { $0.outcome.isDecrypted }.count)
+        #expect(result.statistics.authenticationFailures == 0)
+        #expect(result.notes.isEmpty)
+    }
+
+    @Test(arguments: ["illustrated-tls13", "illustrated-tls12"])
+    func withoutKeysTheViewIsTsharksUndecryptedOne(name: String) throws {
+        let capture = Self.local(name)
+        let result = try Self.run(capture, keyLog: KeyLog(text: ""))
+        // Nothing is decrypted, nothing protected is passed off as clear, and what remains is
+        // exactly what tshark shows without a key log.
+        #expect(!result.records.contains { $0.outcome.isDecrypted })
+        let protected = name.hasSuffix("13") ? 9 : 5
+        #expect(result.statistics.recordsWithoutKey == protected)
+        #expect(result.notes.count == 1)
+        #expect(result.notes.first?.contains(name.hasSuffix("13") ? "TLS 1.3 secrets" : "CLIENT_RANDOM") == true)
+        let plainOracle = TsharkOracle(
+            tsv: try Fixtures.text(Fixtures.shared.appendingPathComponent("illustrated-tls/\(name).pcap.tshark.tsv")))
+        #expect(result.handshakeTypes == plainOracle.handshakeTypes)
+    }
+
+    @Test func missingApplicationSecretIsNoKey() throws {
         let onlyHandshake = try KeyLog(contentsOf: Self.local("illustrated-tls13").keyLog.path)
         var trimmed = onlyHandshake.secrets(forClientRandom: Array(0..<32))!
         trimmed.serverTrafficSecret0 = nil
@@ -186,6 +210,11 @@ import WireBasics
 }
 
 extension RecordDecryption {
+    var isDecrypted: Bool {
+        if case .decrypted = self { return true }
+        return false
+    }
+
     func isDecrypted(type: UInt8, keys: KeyPhase) -> Bool {
         if case .decrypted(let t, _, let k) = self { return t == type && k == keys }
         return false

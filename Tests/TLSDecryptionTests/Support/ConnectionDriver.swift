@@ -20,6 +20,8 @@ struct DriveResult {
     var suite: UInt16?
     var isTLS13 = false
     var sawHelloRetryRequest = false
+    var statistics = ConnectionDecryptor.Statistics()
+    var notes: [String] = []
 
     var failures: [DrivenRecord] {
         records.filter {
@@ -50,46 +52,26 @@ enum KeyLogHex {
 
 func drive(_ records: [CapturedRecord], keyLog: KeyLog) -> DriveResult {
     var result = DriveResult()
-    var tls13: TLS13Decryptor?
-    var tls12: TLS12Decryptor?
-    var secrets: SessionSecrets?
-    var clientRandom: [UInt8] = []
+    var decryptor = ConnectionDecryptor(keyLog: keyLog)
     var handshakeBuffers: [Side: [UInt8]] = [:]
 
     func handleHandshake(_ type: UInt8, _ body: ArraySlice<UInt8>, side: Side) {
-        if type == 1, clientRandom.isEmpty, let hello = parseHello(body, isClient: true) {
-            clientRandom = hello.random
-            secrets = keyLog.secrets(forClientRandom: hello.random)
-            if let secrets, secrets.hasTLS13Secrets {
-                tls13 = TLS13Decryptor(secrets: secrets, clientOfferedEarlyData: hello.extensions.contains(42))
-            }
-        } else if type == 2, tls12 == nil, let hello = parseHello(body, isClient: false) {
+        if type == 1, let hello = parseHello(body, isClient: true) {
+            decryptor.clientHello(random: hello.random, offersEarlyData: hello.extensions.contains(42))
+        } else if type == 2, let hello = parseHello(body, isClient: false) {
             let isHRR = hello.random == helloRetryRandom
             result.suite = hello.suite
-            if hello.supportedVersion == 0x0304 {
-                result.isTLS13 = true
-                result.sawHelloRetryRequest = result.sawHelloRetryRequest || isHRR
-                tls13?.serverHello(suite: hello.suite, isHelloRetryRequest: isHRR)
-            } else if let master = secrets?.masterSecret {
-                tls13 = nil
-                tls12 = try? TLS12Decryptor(
-                    suite: hello.suite, version: hello.legacyVersion, masterSecret: master, clientRandom: clientRandom,
-                    serverRandom: hello.random)
-            }
+            result.isTLS13 = hello.supportedVersion == 0x0304
+            result.sawHelloRetryRequest = result.sawHelloRetryRequest || isHRR
+            decryptor.serverHello(
+                random: hello.random, suite: hello.suite, version: hello.supportedVersion ?? hello.legacyVersion,
+                isHelloRetryRequest: isHRR)
         }
     }
 
     for record in records {
-        let outcome: RecordDecryption
-        if tls13 != nil {
-            outcome = tls13!.decrypt(
-                from: record.side, contentType: record.contentType, version: record.version, body: record.body)
-        } else if tls12 != nil {
-            outcome = tls12!.decrypt(
-                from: record.side, contentType: record.contentType, version: record.version, body: record.body)
-        } else {
-            outcome = .cleartext
-        }
+        let outcome = decryptor.decrypt(
+            from: record.side, contentType: record.contentType, version: record.version, body: record.body)
         result.records.append(DrivenRecord(frame: record.frame, side: record.side, outcome: outcome))
         let type: UInt8
         let content: [UInt8]
@@ -128,6 +110,8 @@ func drive(_ records: [CapturedRecord], keyLog: KeyLog) -> DriveResult {
             break
         }
     }
+    result.statistics = decryptor.statistics
+    result.notes = decryptor.notes
     return result
 }
 
