@@ -80,7 +80,13 @@ public struct ConnectionDecryptor: Sendable {
             return
         }
         let secrets = keyLog.secrets(forClientRandom: clientRandom)
-        if version == 0x0304 || (version >> 8) == 0x7f {
+        if (version >> 8) == 0x7f || version == 0x7e01 || version == 0x7e02 {
+            // Drafts before -20 used other HKDF labels; experiments differ again.
+            note("TLS 1.3 draft and experimental versions are not decrypted")
+            mode = .noKeys(tls12ProtectedSides: nil)
+            return
+        }
+        if version == 0x0304 {
             guard var decryptor = tls13Decryptor(secrets) else { return }
             decryptor.serverHello(suite: suite)
             for problem in decryptor.problems { note(problem) }

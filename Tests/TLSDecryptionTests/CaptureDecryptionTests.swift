@@ -166,6 +166,21 @@ import WireBasics
         #expect(result.alerts.sorted { $0.key < $1.key }.map(\.value) == [[100], [40]])
     }
 
+    @Test(arguments: ["illustrated-tls13", "illustrated-tls12"])
+    func lostRecordIsBridgedAfterAGap(name: String) throws {
+        let records = try tlsRecords(pcap: Fixtures.bytes(Self.local(name).pcap))
+        // Drop the server's second-to-last protected record (a NewSessionTicket / the Finished).
+        let serverProtected = records.indices.filter { records[$0].side == .server && records[$0].contentType != 20 }
+        let lost = serverProtected[serverProtected.count - 2]
+        let kept = records.enumerated().filter { $0.offset != lost }.map(\.element)
+        let log = try KeyLog(contentsOf: Self.local(name).keyLog.path)
+        let unbridged = drive(kept, keyLog: log)
+        #expect(unbridged.failures.count == 1)
+        let bridged = drive(kept, keyLog: log, gap: (before: lost, side: .server))
+        #expect(bridged.failures.isEmpty)
+        #expect(bridged.applicationData[.server] == [Array("pong".utf8)])
+    }
+
     @Test func statisticsCountApplicationBytes() throws {
         let result = try Self.run(Self.shared("zeek/tls-1.2-stream-keylog.pcap"))
         for side in Side.allCases {

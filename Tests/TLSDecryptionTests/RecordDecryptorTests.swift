@@ -211,3 +211,54 @@ import WireBasics
         #expect(clear + decrypted == records.count)
     }
 }
+
+@Suite struct ConnectionDecryptorTests {
+    static let random = [UInt8](repeating: 0x42, count: 32)
+    static let log = KeyLog(
+        text: "CLIENT_RANDOM \(String(repeating: "42", count: 32)) \(String(repeating: "07", count: 48))")
+
+    @Test func unsupportedVersionIsANoteAndProtectedRecordsHaveNoKey() {
+        var d = ConnectionDecryptor(keyLog: Self.log)
+        d.clientHello(random: Self.random, offersEarlyData: false)
+        d.serverHello(random: Self.random, suite: 0x002F, version: 0x0300)
+        #expect(!d.hasKeys)
+        #expect(d.notes == ["protocol version 0x0300 is not supported for decryption"])
+        let body = [UInt8](repeating: 1, count: 48)[...]
+        #expect(d.decrypt(from: .client, contentType: 22, version: 0x0300, body: body) == .cleartext)
+        #expect(d.decrypt(from: .client, contentType: 20, version: 0x0300, body: [1][...]) == .cleartext)
+        #expect(d.decrypt(from: .client, contentType: 22, version: 0x0300, body: body) == .noKey)
+        #expect(d.decrypt(from: .server, contentType: 22, version: 0x0300, body: body) == .cleartext)
+        #expect(d.statistics.recordsWithoutKey == 1)
+    }
+
+    @Test func unknownClientRandomAndDraftVersions() {
+        var d = ConnectionDecryptor(keyLog: Self.log)
+        d.clientHello(random: [UInt8](repeating: 1, count: 32), offersEarlyData: false)
+        d.serverHello(random: Self.random, suite: 0xC02F, version: 0x0303)
+        #expect(d.notes.first?.hasPrefix("key log has no CLIENT_RANDOM line") == true)
+        var draft = ConnectionDecryptor(keyLog: Self.log)
+        draft.clientHello(random: Self.random, offersEarlyData: false)
+        draft.serverHello(random: Self.random, suite: 0x1301, version: 0x7f12)
+        #expect(draft.notes == ["TLS 1.3 draft and experimental versions are not decrypted"])
+        #expect(draft.decrypt(from: .server, contentType: 23, version: 0x0303, body: [0, 1][...]) == .noKey)
+        var noHello = ConnectionDecryptor(keyLog: Self.log)
+        noHello.serverHello(random: Self.random, suite: 0xC02F, version: 0x0303)
+        #expect(noHello.notes.count == 1)
+        #expect(!noHello.hasKeys)
+    }
+
+    @Test func tls12KeysFromTheKeyLog() {
+        var d = ConnectionDecryptor(keyLog: Self.log)
+        d.clientHello(random: Self.random, offersEarlyData: false)
+        d.serverHello(random: Self.random, suite: 0xC02F, version: 0x0303)
+        #expect(d.hasKeys)
+        #expect(d.notes.isEmpty)
+        _ = d.decrypt(from: .client, contentType: 20, version: 0x0303, body: [1][...])
+        // Garbage after ChangeCipherSpec fails authentication and says so once.
+        let junk = [UInt8](repeating: 9, count: 40)[...]
+        #expect(d.decrypt(from: .client, contentType: 22, version: 0x0303, body: junk) == .authenticationFailed)
+        #expect(d.decrypt(from: .client, contentType: 22, version: 0x0303, body: junk) == .authenticationFailed)
+        #expect(d.statistics.authenticationFailures == 2)
+        #expect(d.notes.count == 1)
+    }
+}

@@ -50,7 +50,8 @@ enum KeyLogHex {
     }
 }
 
-func drive(_ records: [CapturedRecord], keyLog: KeyLog) -> DriveResult {
+/// `gap`: before the record at `before`, the analyser noticed lost bytes from `side`.
+func drive(_ records: [CapturedRecord], keyLog: KeyLog, gap: (before: Int, side: Side)? = nil) -> DriveResult {
     var result = DriveResult()
     var decryptor = ConnectionDecryptor(keyLog: keyLog)
     var handshakeBuffers: [Side: [UInt8]] = [:]
@@ -69,7 +70,8 @@ func drive(_ records: [CapturedRecord], keyLog: KeyLog) -> DriveResult {
         }
     }
 
-    for record in records {
+    for (index, record) in records.enumerated() {
+        if let gap, gap.before == index { decryptor.gap(from: gap.side) }
         let outcome = decryptor.decrypt(
             from: record.side, contentType: record.contentType, version: record.version, body: record.body)
         result.records.append(DrivenRecord(frame: record.frame, side: record.side, outcome: outcome))
