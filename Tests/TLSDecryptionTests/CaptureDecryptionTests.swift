@@ -204,7 +204,7 @@ import WireBasics
         #expect(result.notes.count == 1)
         #expect(result.notes.first?.contains(name.hasSuffix("13") ? "TLS 1.3 secrets" : "CLIENT_RANDOM") == true)
         let plainOracle = TsharkOracle(
-            tsv: try Fixtures.text(Fixtures.shared.appendingPathComponent("illustrated-tls/\(name).pcap.tshark.tsv")))
+            tsv: try Fixtures.text(Fixtures.local.appendingPathComponent("\(name).pcap.tshark.tsv")))
         #expect(result.handshakeTypes == plainOracle.handshakeTypes)
     }
 
