@@ -39,7 +39,11 @@ let package = Package(
         // Key logs, TLS 1.2/1.3 key derivation and record decryption. Pure.
         .target(
             name: "TLSDecryption",
-            dependencies: ["WireBasics", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "WireBasics", .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for the TLS 1.0-1.2 CBC suites.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         // The per-connection model every later stage reads and reports render.
         .target(name: "TLSFlowModel", dependencies: ["WireBasics"]),
@@ -79,7 +83,7 @@ let package = Package(
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
-        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"]),
+        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSAnalysisTests", dependencies: ["TLSAnalysis", "TLSWire"]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),
