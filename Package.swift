@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "TLSFlowKit",
             dependencies: [
-                "CaptureIO", "PacketDecoding", "TCPReassembly", "TLSWire", "TLSAnalysis",
+                "CaptureIO", "PacketDecoding", "TCPReassembly", "TLSWire", "TLSDecryption", "TLSAnalysis",
                 "TLSFlowModel", "CertificateAudit", "Diagnosis", "Reports",
             ]
         ),

@@ -25,10 +25,12 @@ extension TLSConnectionAnalyzer {
             switch message.type.rawValue {
             case 1:
                 let hello = try ClientHello(parsing: message.body)
+                decryptorSawClientHello(hello)
                 clientHello(
                     hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
             case 2:
                 let hello = try ServerHello(parsing: message.body)
+                decryptorSawServerHello(hello)
                 serverHello(hello, frame: frame, time: time)
             case 11:
                 let certificate = try CertificateMessage(parsing: message.body, tls13: tls13)
@@ -50,6 +52,12 @@ extension TLSConnectionAnalyzer {
                 }
             case 13:
                 connection.clientAuthRequested = true
+            case 8:
+                // TLS 1.3 carries the server's ALPN choice in EncryptedExtensions.
+                let extensions = try EncryptedExtensions(parsing: message.body)
+                if let alpn = try extensions.alpnProtocol() { connection.serverHello?.alpn = alpn }
+            case 20:
+                noteFinished(from: from, frame: frame, time: time)
             case 4:
                 let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
@@ -159,6 +167,7 @@ extension TLSConnectionAnalyzer {
                 kind: .handshake(type: 1, name: "ClientHello (SSLv2 format)", length: header.length)))
         do {
             let hello = try ClientHello(sslv2Message: message)
+            decryptorSawClientHello(hello)
             clientHello(hello, recordVersion: 0x0002, frame: frame, time: time)
         } catch {
             malformed("SSLv2 CLIENT-HELLO: \(error)", direction: direction, frame: frame)

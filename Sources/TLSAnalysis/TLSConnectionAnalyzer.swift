@@ -1,4 +1,5 @@
 import TCPReassembly
+import TLSDecryption
 import TLSFlowModel
 import TLSWire
 
@@ -25,9 +26,13 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var clientHelloCount = 0
     var negotiatedVersionValue: UInt16 = 0
 
+    /// Present when a key log was given: every record is offered to it.
+    var decryptor: ConnectionDecryptor?
+
     /// `initiatorIsClient`: the pipeline's guess from the SYN or the ports.
-    public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool) {
+    public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
+        if let keyLog, keyLog.count > 0 { decryptor = ConnectionDecryptor(keyLog: keyLog) }
         sides = initiatorIsClient ? [.client, .server] : [.server, .client]
         rolesFixed = rolesKnownFromSYN
     }
@@ -74,6 +79,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
             state.mode = .resynchronising
         }
         directions[direction.rawValue] = state
+        decryptor?.gap(from: from)
     }
 
     public mutating func streamData(
@@ -117,8 +123,10 @@ public struct TLSConnectionAnalyzer: StreamSink {
         let index = direction.rawValue
         while !input.isEmpty, directions[index].mode == .tls {
             let encrypted = directions[index].encrypted
+            let decrypting = decryptor != nil
             let step = directions[index].framer.next(&input) { type, _ in
-                // Keep what must be parsed; encrypted bodies are skipped.
+                // Keep what must be parsed; encrypted bodies are skipped unless we can decrypt.
+                if decrypting { return true }
                 switch type {
                 case 20, 24: return true
                 case 21, 22: return !encrypted
@@ -199,6 +207,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
                 ))
         }
         resolveResumption()
+        collectDecryptionNotes()
         return connection
     }
 

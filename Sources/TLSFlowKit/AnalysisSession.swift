@@ -1,5 +1,6 @@
 import CertificateAudit
 import Foundation
+import TLSDecryption
 import TLSFlowModel
 
 /// One run over one or more captures: the trust store, the certificate cache and the key logs
@@ -7,6 +8,8 @@ import TLSFlowModel
 public final class AnalysisSession {
     public let options: AnalysisOptions
     public let auditor: CertificateAuditor
+    /// Secrets from --keylog files; pcapng Decryption Secrets Blocks add to it per capture.
+    public let keyLog: KeyLog
     public private(set) var summary = RunSummary()
     /// Problems with the run's own inputs (trust store, key logs), for the user.
     public private(set) var warnings: [String] = []
@@ -20,6 +23,14 @@ public final class AnalysisSession {
             trustStore = try TrustStore(
                 pemFiles: options.caFiles, directories: options.caDirectories, includeSystem: options.useSystemRoots)
         }
+        var keyLog = KeyLog()
+        for path in options.keyLogFiles {
+            keyLog.merge(try KeyLog(contentsOf: path))
+        }
+        for problem in keyLog.problems {
+            warnings.append("\(problem.source ?? "key log") line \(problem.line): \(problem.message)")
+        }
+        self.keyLog = keyLog
         let now = options.now ?? Self.currentTime()
         auditor = CertificateAuditor(trustStore: trustStore, validationTime: options.validationTime, now: now)
     }
@@ -32,7 +43,7 @@ public final class AnalysisSession {
     /// Analyses one capture file; connections reach `emit` in order of first packet.
     public func analyze(path: String, emit: (Connection) -> Void) throws -> CaptureReport {
         let report = try CaptureAnalyzer.analyze(
-            path: path, displayName: path == "-" ? "<stdin>" : path, options: options, auditor: auditor
+            path: path, displayName: path == "-" ? "<stdin>" : path, options: options, auditor: auditor, keyLog: keyLog
         ) { connection in
             summary.add(connection)
             emit(connection)

@@ -4,6 +4,7 @@ import Diagnosis
 import PacketDecoding
 import TCPReassembly
 import TLSAnalysis
+import TLSDecryption
 import TLSFlowModel
 
 /// Reads one capture and produces its analysed connections, streaming: a connection is finished,
@@ -12,6 +13,8 @@ public final class CaptureAnalyzer {
     let options: AnalysisOptions
     let auditor: CertificateAuditor
     private var filter: PacketFilter?
+    private var keyLog: KeyLog
+    private var secretsSeen = 0
 
     private var flows: [FlowKey: Flow] = [:]
     private var closedQueue: [(key: FlowKey, sequence: Int)] = []
@@ -32,9 +35,12 @@ public final class CaptureAnalyzer {
     /// and late alerts before it is finished.
     static let closeLinger = 2.0
 
-    public init(options: AnalysisOptions, auditor: CertificateAuditor, file: String, format: String) throws {
+    public init(
+        options: AnalysisOptions, auditor: CertificateAuditor, keyLog: KeyLog, file: String, format: String
+    ) throws {
         self.options = options
         self.auditor = auditor
+        self.keyLog = keyLog
         if let expression = options.filter { filter = try PacketFilter(expression: expression) }
         report = CaptureReport(file: file, format: format)
     }
@@ -42,11 +48,11 @@ public final class CaptureAnalyzer {
     /// Analyses `path`; `emit` receives connections in order of their first packet.
     public static func analyze(
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
-        emit: (Connection) -> Void
+        keyLog: KeyLog = KeyLog(), emit: (Connection) -> Void
     ) throws -> CaptureReport {
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
-            options: options, auditor: auditor, file: displayName ?? path, format: reader.format.rawValue)
+            options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path, format: reader.format.rawValue)
         return analyzer.run(reader: reader, emit: emit)
     }
 
@@ -54,6 +60,7 @@ public final class CaptureAnalyzer {
         var linkTypesSeen: [Int32] = []
         let outcome = reader.forEachFrame { frame in
             if !linkTypesSeen.contains(frame.linkType) { linkTypesSeen.append(frame.linkType) }
+            if reader.decryptionSecrets.count != secretsSeen { absorbSecrets(reader.decryptionSecrets) }
             process(frame, emit: emit)
         }
         report.packets = lastFrame
@@ -91,6 +98,17 @@ public final class CaptureAnalyzer {
             return remapped
         }
         return report
+    }
+
+    /// Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for the
+    /// connections that follow them.
+    private func absorbSecrets(_ secrets: [DecryptionSecret]) {
+        for secret in secrets[secretsSeen...] {
+            if let embedded = KeyLog(decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block") {
+                keyLog.merge(embedded)
+            }
+        }
+        secretsSeen = secrets.count
     }
 
     private func process(_ frame: CaptureFrame, emit: (Connection) -> Void) {
@@ -190,7 +208,8 @@ public final class CaptureAnalyzer {
         let flow = Flow(
             sequence: nextSequence, initiatorIsA: sourceIsA, tcp: TCPConnection(limits: limits),
             analyzer: TLSConnectionAnalyzer(
-                connection: connection, initiatorIsClient: initiatorIsClient, rolesKnownFromSYN: isSYN))
+                connection: connection, initiatorIsClient: initiatorIsClient, rolesKnownFromSYN: isSYN,
+                keyLog: keyLog.count > 0 ? keyLog : nil))
         nextSequence += 1
         flows[key] = flow
         ordered.register(flow.sequence)

@@ -61,7 +61,7 @@ struct Analyze: ParsableCommand {
         for problem in expansion.problems { warn(problem) }
         var options = analysis.analysisOptions
         options.keepTimelines = false
-        let session = try AnalysisSession(options: options)
+        let session = try makeSession(options)
         var analysed = 0
         let color = !noColor && stdoutIsTerminal && format == .text
         let output = StandardOutput()

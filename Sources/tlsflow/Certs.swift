@@ -33,7 +33,7 @@ struct Certs: ParsableCommand {
         for problem in expansion.problems { warn(problem) }
         var options = flags.analysisOptions
         options.keepCertificateDER = exportDirectory != nil
-        let session = try AnalysisSession(options: options)
+        let session = try makeSession(options)
         var seen: [String: Seen] = [:]
         var order: [String] = []
         var analysed = 0

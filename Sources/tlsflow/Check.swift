@@ -24,7 +24,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let expansion = InputFiles.expand(inputs)
         for problem in expansion.problems { warn(problem) }
-        let session = try AnalysisSession(options: analysis.analysisOptions)
+        let session = try makeSession(analysis.analysisOptions)
         var checked = 0
         var drifted = 0
         var skipped = 0

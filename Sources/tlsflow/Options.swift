@@ -74,3 +74,16 @@ var terminalWidth: Int {
     if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 40 { return columns }
     return 120
 }
+
+/// Opens an analysis session, printing problems with the run's own inputs (trust store, key
+/// logs); a session that cannot start is a usage problem (exit 2).
+func makeSession(_ options: AnalysisOptions) throws -> AnalysisSession {
+    do {
+        let session = try makeSession(options)
+        for message in session.warnings { warn(message) }
+        return session
+    } catch {
+        warn("\(error)")
+        throw ExitCode(ExitStatus.unusable)
+    }
+}

@@ -34,7 +34,7 @@ struct Show: ParsableCommand {
         }
         var options = flags.analysisOptions
         options.keepTimelines = true
-        let session = try AnalysisSession(options: options)
+        let session = try makeSession(options)
         var found: Connection?
         var count = 0
         let report: CaptureReport
