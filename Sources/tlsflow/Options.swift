@@ -79,7 +79,7 @@ var terminalWidth: Int {
 /// logs); a session that cannot start is a usage problem (exit 2).
 func makeSession(_ options: AnalysisOptions) throws -> AnalysisSession {
     do {
-        let session = try makeSession(options)
+        let session = try AnalysisSession(options: options)
         for message in session.warnings { warn(message) }
         return session
     } catch {
