@@ -100,9 +100,11 @@ public struct PatternAccumulator: Sendable {
         var out: [PatternFinding] = []
         for name in order {
             guard let server = servers[name] else { continue }
-            if let finding = Self.resumption(server) { out.append(finding) }
+            let resumption = Self.resumption(server)
+            if let resumption { out.append(resumption) }
             if let finding = Self.chains(server) { out.append(finding) }
-            out += Self.repeatedFailures(server)
+            // The resumption ratio already says everything a per-code count would.
+            out += Self.repeatedFailures(server).filter { resumption == nil || $0.finding.code != "resumption.aborted" }
         }
         return out
     }

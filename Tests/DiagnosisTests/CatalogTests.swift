@@ -4,14 +4,15 @@ import Testing
 @testable import Diagnosis
 
 @Suite struct CatalogTests {
-    /// The codes of the JSON contract (shared/spec/output.md), plus the capture-level pattern code.
+    /// The codes of the JSON contract (shared/spec/output.md), the capture-level pattern code and the
+    /// certificate audit's cert.invalid_chain.
     static let contractCodes = [
         "tcp.no_answer", "tcp.refused", "handshake.stalled", "handshake.reset", "handshake.closed", "handshake.alert",
         "handshake.version_mismatch", "handshake.no_shared_cipher", "resumption.aborted", "data.one_way",
         "tls13.encrypted_alert", "cert.cn_only", "cert.name_mismatch", "cert.expired", "cert.not_yet_valid",
         "cert.untrusted_root", "cert.incomplete_chain", "cert.interception", "cert.self_signed", "cert.weak_key",
         "cert.weak_signature", "cert.wrong_usage", "cert.chain_order", "tls.malformed", "capture.gap",
-        "cert.inconsistent_chain",
+        "cert.inconsistent_chain", "cert.invalid_chain",
     ]
 
     @Test func everyContractCodeHasACompleteEntry() {

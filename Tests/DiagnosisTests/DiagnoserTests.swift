@@ -122,3 +122,33 @@ import Testing
         #expect(c.status == .incomplete)
     }
 }
+
+@Suite struct ConsequenceEdgeTests {
+    @Test func encryptedAlertRecordCountedAsDataIsNotOneWay() {
+        // A pipeline may count the client's 19-byte record as application data.
+        var b = ConnectionBuilder()
+        b.tcpHandshake()
+        b.clientHello()
+        b.serverFlight13()
+        b.encryptedRecord(.client, length: 19, ccs: true, after: 15)
+        b.connection.applicationData.add(from: .client, bytes: 19, frame: b.frame, time: b.now)
+        b.fin(.client)
+        b.connection.handshakeComplete = true
+        b.connection.handshakeCompleteFrame = b.frame - 1
+        let c = b.diagnosed(captureEndAfter: 20_000)
+        #expect(c.findings.first?.code == "tls13.encrypted_alert")
+        #expect(c.problemCodes == ["tls13.encrypted_alert"])
+    }
+
+    @Test func certificateErrorDoesNotAbsorbFailuresAfterAGoodHandshake() {
+        let cert = Finding(
+            code: "cert.expired", severity: .error, side: .server, summary: "", detail: "", fix: "", frames: [4])
+        let alert = Finding(
+            code: "handshake.alert", severity: .error, side: .server, summary: "", detail: "", fix: "", frames: [20])
+        let done = CauseOrdering.order([alert, cert], handshakeComplete: true)
+        #expect(done.map(\.severity) == [.error, .error])
+        let failed = CauseOrdering.order([alert, cert], handshakeComplete: false)
+        #expect(failed.map(\.severity) == [.error, .info])
+        #expect(failed[0].code == "cert.expired")
+    }
+}

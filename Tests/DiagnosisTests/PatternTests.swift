@@ -49,11 +49,27 @@ import Testing
         #expect(resumption?.count == 12)
         #expect(resumption?.total == 21)
         #expect(resumption?.connectionIDs == Array(1...12))
-        // The same failure repeated is also reported by code.
-        let repeated = patterns.first {
-            $0.finding.code == "resumption.aborted" && $0.finding.summary.hasPrefix("resumption.aborted on")
+        // Reported once: no second per-code count for the same connections.
+        #expect(patterns.filter { $0.finding.code == "resumption.aborted" }.count == 1)
+    }
+
+    @Test func repeatedFailureCodeIsCountedPerServer() {
+        var acc = PatternAccumulator()
+        for id in 1...3 {
+            var b = ConnectionBuilder(id: id, sni: "api.example.com")
+            b.tcpHandshake()
+            b.clientHello()
+            b.rst(.server, after: 2)
+            acc.add(b.diagnosed())
         }
-        #expect(repeated?.count == 12)
+        acc.add(fullSuccess(id: 4, server: "api.example.com"))
+        let patterns = acc.findings()
+        #expect(patterns.count == 1)
+        #expect(patterns.first?.finding.code == "handshake.reset")
+        #expect(
+            patterns.first?.finding.summary.hasPrefix("handshake.reset on 3 of 4 connections to api.example.com")
+                == true)
+        #expect(patterns.first?.connectionIDs == [1, 2, 3])
     }
 
     @Test func noPatternWhenFullHandshakesFailToo() {

@@ -60,6 +60,19 @@ extension FindingCatalog {
             ],
             fix: "Configure the full chain (leaf then intermediates) on the server."),
         CatalogEntry(
+            code: "cert.invalid_chain", title: "Chain breaks RFC 5280 path rules",
+            meaning:
+                "The chain leads to a trusted root, but no valid path could be built: a certificate on the way violates RFC 5280 (name constraints, an unknown critical extension, an invalid version or validity encoding). Strict clients reject it.",
+            typicalCauses: [
+                "An intermediate whose name constraints exclude the server's name.",
+                "An internal CA issuing certificates with a critical extension clients do not understand.",
+                "A cross-signed or re-issued intermediate that does not match the root actually trusted.",
+            ],
+            howToConfirm: [
+                "Save the chain (\(showCerts)) and run `openssl verify -untrusted intermediates.pem -CAfile root.pem leaf.pem`: it names the failing rule."
+            ],
+            fix: "Reissue the offending certificate following RFC 5280, or serve the CA's correct intermediate."),
+        CatalogEntry(
             code: "cert.interception", title: "Chain issued by a TLS-inspection product",
             meaning:
                 "The chain was issued by a TLS-inspection product or private CA in place of the public one: a proxy is terminating TLS in the middle.",

@@ -232,7 +232,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
         else { return [] }
         // Anything large from the server afterwards means the record was not a fatal alert.
         if encrypted(.server).contains(where: { $0.0.frame > record.frame && $0.1 > Self.maxAlertRecord }) { return [] }
-        guard let close = facts.firstClose(after: record.frame - 1) else { return [] }
+        guard let close = facts.firstClose(after: record.frame &- 1) else { return [] }
         let after = Format.duration(from: flightEnd.time, to: record.time)
         var detail =
             "TLS 1.3 without keys, so this is an inference. The server's encrypted flight (EncryptedExtensions, Certificate, CertificateVerify, Finished) ended at frame \(flightEnd.frame);"
