@@ -128,7 +128,10 @@ public final class CaptureReader {
         var printable = n > 0
         for i in 0..<n {
             let byte = p.load(fromByteOffset: i, as: UInt8.self)
-            if byte == 0x0a || byte == 0x0d || byte == 0x09 { text += " "; continue }
+            if byte == 0x0a || byte == 0x0d || byte == 0x09 {
+                text += " "
+                continue
+            }
             if byte < 0x20 || byte > 0x7e {
                 printable = false
                 break

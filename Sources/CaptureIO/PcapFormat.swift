@@ -23,7 +23,8 @@ extension CaptureReader {
         guard source.ensure(24) else {
             throw CaptureReadError(
                 path: path,
-                reason: "is too short to be a pcap file: the file header needs 24 bytes, the file has \(source.available)"
+                reason:
+                    "is too short to be a pcap file: the file header needs 24 bytes, the file has \(source.available)"
             )
         }
         let p = source.current

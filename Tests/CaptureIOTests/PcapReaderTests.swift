@@ -69,7 +69,8 @@ func openError(_ bytes: [UInt8]) -> String? {
 
     @Test func masksFCSBitsOfTheLinkType() throws {
         // 0x1000_0000 | 1: Ethernet with "FCS length present" bits set.
-        let file = Pcap.header(big: false, linkType: 0x1400_0001) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [0])
+        let file =
+            Pcap.header(big: false, linkType: 0x1400_0001) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [0])
         let (frames, _, reader) = try readBytes(file)
         #expect(reader.linkTypes == [1])
         #expect(frames.first?.linkType == 1)
@@ -178,7 +179,8 @@ func openError(_ bytes: [UInt8]) -> String? {
     }
 
     @Test func secondPassDeliversNothing() throws {
-        let file = try TemporaryFile(Pcap.header(big: false) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [1]))
+        let file = try TemporaryFile(
+            Pcap.header(big: false) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [1]))
         defer { file.cleanup() }
         let reader = try CaptureReader(path: file.path)
         var count = 0
@@ -195,7 +197,8 @@ func openError(_ bytes: [UInt8]) -> String? {
             file += Pcapng.decryptionSecrets(type: 0x544c_534b, data: secret, big: false)
             for i in 0..<2000 {
                 file += Pcapng.enhancedPacket(
-                    interface: 0, timestamp: UInt64(i), data: Array(repeating: UInt8(truncatingIfNeeded: i), count: i % 300),
+                    interface: 0, timestamp: UInt64(i),
+                    data: Array(repeating: UInt8(truncatingIfNeeded: i), count: i % 300),
                     big: false)
             }
             let pipe = Pipe()

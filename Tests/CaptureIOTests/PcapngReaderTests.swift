@@ -60,12 +60,13 @@ import WireBasics
         let (frames, outcome, reader) = try readBytes(file)
         #expect(outcome == .complete)
         #expect(reader.nanosecondPrecision)
-        #expect(frames.map(\.timestamp) == [
-            Timestamp(seconds: 1_700_000_000, nanoseconds: 123_456_789),
-            Timestamp(seconds: 1_700_000_100, nanoseconds: 500_000_000),
-            Timestamp(seconds: 105, nanoseconds: 953),  // 1e9 / 2^20 = 953.67, truncated
-            Timestamp(seconds: 1_700_000_000, nanoseconds: 250_000_000),
-        ])
+        #expect(
+            frames.map(\.timestamp) == [
+                Timestamp(seconds: 1_700_000_000, nanoseconds: 123_456_789),
+                Timestamp(seconds: 1_700_000_100, nanoseconds: 500_000_000),
+                Timestamp(seconds: 105, nanoseconds: 953),  // 1e9 / 2^20 = 953.67, truncated
+                Timestamp(seconds: 1_700_000_000, nanoseconds: 250_000_000),
+            ])
     }
 
     @Test func collectsDecryptionSecrets() throws {
@@ -139,7 +140,9 @@ import WireBasics
     @Test func blockCutByEndOfFile() throws {
         var file = Pcapng.sectionHeader(big: false) + Pcapng.interface(linkType: 1, big: false)
         file += Pcapng.enhancedPacket(interface: 0, timestamp: 0, data: [1], big: false)
-        file += Array(Pcapng.enhancedPacket(interface: 0, timestamp: 0, data: Array(repeating: 1, count: 100), big: false).prefix(60))
+        file += Array(
+            Pcapng.enhancedPacket(interface: 0, timestamp: 0, data: Array(repeating: 1, count: 100), big: false).prefix(
+                60))
         let (frames, outcome, _) = try readBytes(file)
         #expect(frames.count == 1)
         #expect(outcome.message?.contains("ends inside a Enhanced Packet Block") == true)
