@@ -80,8 +80,10 @@ extension CaptureReader {
                 number: framesDelivered, timestamp: timestamp, linkType: linkType, interfaceID: 0,
                 capturedLength: captured, originalLength: original,
                 data: UnsafeRawBufferPointer(start: record.advanced(by: headerSize), count: captured))
-            try body(frame)
+            // Consuming first keeps the reader consistent if body throws; the bytes stay put
+            // until the next ensure().
             source.consume(headerSize + captured)
+            try body(frame)
         }
     }
 }

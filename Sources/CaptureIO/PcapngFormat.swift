@@ -88,7 +88,6 @@ extension CaptureReader {
             case .end(let outcome): return outcome
             case .frame(let frame):
                 try body(frame)
-                source.consume(pcapngBlockLength)
             }
         }
     }
@@ -99,8 +98,8 @@ extension CaptureReader {
         case end(ReadOutcome)
     }
 
-    /// Reads one block. Non-packet blocks are consumed here; a packet block is left in place
-    /// (its bytes are the frame) and consumed by the caller after the callback.
+    /// Reads and consumes one block; for a packet block, returns the frame (whose bytes stay
+    /// valid until the next read).
     func readBlock() -> BlockStep {
         guard source.ensure(8) else {
             if source.available == 0 && source.readError == nil { return .end(.complete) }
@@ -120,29 +119,30 @@ extension CaptureReader {
             bigEndian = magic == 0x1a2b_3c4d
         }
         let length = Int(readUInt32(p, 4, bigEndian: bigEndian))
-        let blockName = pcapngBlockName(type)
         if length < 12 || length % 4 != 0 {
             return .end(
                 truncated(
-                    "\(blockName) at byte \(source.offset) has an invalid length of \(length) (must be a multiple of 4, at least 12)"
+                    "\(pcapngBlockName(type)) at byte \(source.offset) has an invalid length of \(length) (must be a multiple of 4, at least 12)"
                 ))
         }
         if length > maximumBlockLength {
             return .end(
                 truncated(
-                    "\(blockName) at byte \(source.offset) claims \(length) bytes, more than the maximum of \(maximumBlockLength)"
+                    "\(pcapngBlockName(type)) at byte \(source.offset) claims \(length) bytes, more than the maximum of \(maximumBlockLength)"
                 ))
         }
         guard source.ensure(length) else {
             return .end(
-                truncated("the file ends inside a \(blockName) (\(source.available) of its \(length) bytes present)"))
+                truncated(
+                    "the file ends inside a \(pcapngBlockName(type)) (\(source.available) of its \(length) bytes present)"
+                ))
         }
         p = source.current
         let trailer = Int(readUInt32(p, length - 4, bigEndian: bigEndian))
         if trailer != length {
             return .end(
                 truncated(
-                    "\(blockName) at byte \(source.offset) has mismatched lengths (\(length) at the start, \(trailer) at the end)"
+                    "\(pcapngBlockName(type)) at byte \(source.offset) has mismatched lengths (\(length) at the start, \(trailer) at the end)"
                 ))
         }
         switch type {
@@ -269,7 +269,8 @@ extension CaptureReader {
                 high: readUInt32(p, 12, bigEndian: bigEndian), low: readUInt32(p, 16, bigEndian: bigEndian))
         }
         framesDelivered = number
-        pcapngBlockLength = length
+        // The frame's bytes stay valid after consuming: nothing moves until the next ensure().
+        source.consume(length)
         return .frame(
             CaptureFrame(
                 number: number, timestamp: timestamp, linkType: interface.linkType, interfaceID: interfaceID,

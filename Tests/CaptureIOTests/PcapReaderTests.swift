@@ -189,6 +189,34 @@ func openError(_ bytes: [UInt8]) -> String? {
         #expect(count == 1)
     }
 
+    struct Stop: Error {}
+
+    @Test(arguments: [CaptureFormat.pcap, .pcapng])
+    func throwingBodyStopsAndResumes(format: CaptureFormat) throws {
+        var file: [UInt8]
+        if format == .pcap {
+            file = Pcap.header(big: false)
+            for i in 0..<3 { file += Pcap.record(big: false, seconds: UInt32(i), fraction: 0, data: [UInt8(i)]) }
+        } else {
+            file = Pcapng.sectionHeader(big: false) + Pcapng.interface(linkType: 1, big: false)
+            for i in 0..<3 {
+                file += Pcapng.enhancedPacket(interface: 0, timestamp: UInt64(i), data: [UInt8(i)], big: false)
+            }
+        }
+        let temp = try TemporaryFile(file)
+        defer { temp.cleanup() }
+        let reader = try CaptureReader(path: temp.path)
+        var seen: [Int] = []
+        #expect(throws: Stop.self) {
+            try reader.forEachFrame { frame in
+                seen.append(frame.number)
+                if frame.number == 2 { throw Stop() }
+            }
+        }
+        #expect(reader.forEachFrame { seen.append($0.number) } == .complete)
+        #expect(seen == [1, 2, 3])
+    }
+
     #if os(Linux)
         /// Pipes (standard input) take the buffered path, including blocks larger than the buffer.
         @Test func readsFromAPipe() throws {
