@@ -23,7 +23,8 @@ struct FingerprintTests {
             case 0x0010: b.extensions.append(Ext.alpn("h2", "http/1.1"))
             case 0x002b: b.extensions.append(Ext.supportedVersions(0x2a2a, 0x0304, 0x0303))
             case 0x000d:
-                b.extensions.append(Ext.signatureAlgorithms(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601))
+                b.extensions.append(
+                    Ext.signatureAlgorithms(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601))
             default: b.extensions.append((type, []))
             }
         }
@@ -113,7 +114,9 @@ struct FingerprintTests {
     @Test func ja3HandComputed() throws {
         var b = HelloBuilder()
         b.cipherSuites = [0x0a0a, 0xc02f, 0x1301]
-        b.extensions = [(0x0a0a, []), Ext.sni("x.example"), Ext.groups(0x1a1a, 29, 23), Ext.pointFormats, Ext.alpn("h2")]
+        b.extensions = [
+            (0x0a0a, []), Ext.sni("x.example"), Ext.groups(0x1a1a, 29, 23), Ext.pointFormats, Ext.alpn("h2"),
+        ]
         let ja3 = JA3(try ClientHello(parsing: b.clientHello()))
         #expect(ja3.string == "771,49199-4865,0-10-11-16,29-23,0")
         #expect(ja3.hash == "46517eea31034bfba799f34d3b1cc58d")

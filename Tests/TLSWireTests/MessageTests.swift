@@ -29,7 +29,9 @@ struct CertificateMessageTests {
         #expect(throws: DecodeError(field: "ASN.1Cert", offset: 3, kind: .lengthOverrun(declared: 10, available: 5))) {
             try CertificateMessage(parsing: u24(inner.count) + inner, tls13: false)
         }
-        #expect(throws: DecodeError(field: "certificate_list", offset: 0, kind: .lengthOverrun(declared: 100, available: 8))) {
+        #expect(
+            throws: DecodeError(field: "certificate_list", offset: 0, kind: .lengthOverrun(declared: 100, available: 8))
+        ) {
             try CertificateMessage(parsing: u24(100) + u24(5) + Self.certA, tls13: false)
         }
         #expect(throws: DecodeError(field: "ASN.1Cert", offset: 3, kind: .empty)) {
@@ -40,7 +42,9 @@ struct CertificateMessageTests {
         }
         // TLS 1.3 entry whose extension block runs past the list.
         let entry = u24(Self.certA.count) + Self.certA + u16(9)
-        #expect(throws: DecodeError.self) { try CertificateMessage(parsing: [0] + u24(entry.count) + entry, tls13: true) }
+        #expect(throws: DecodeError.self) {
+            try CertificateMessage(parsing: [0] + u24(entry.count) + entry, tls13: true)
+        }
     }
 }
 
@@ -113,7 +117,9 @@ struct ServerKeyExchangeTests {
         #expect(psk.signature == nil)
         let rsa = try ServerKeyExchange(parsing: [1, 2, 3], keyExchange: .rsa, version: .tls10)
         #expect(rsa.parameters == .opaque([1, 2, 3]))
-        #expect(throws: DecodeError.self) { try ServerKeyExchange(parsing: [3] + u16(29) + [5, 1], keyExchange: .ecdhe, version: .tls12) }
+        #expect(throws: DecodeError.self) {
+            try ServerKeyExchange(parsing: [3] + u16(29) + [5, 1], keyExchange: .ecdhe, version: .tls12)
+        }
         #expect(throws: DecodeError.self) { try ServerKeyExchange(parsing: [7], keyExchange: .ecdhe, version: .tls12) }
     }
 }
@@ -128,11 +134,13 @@ struct OtherMessageTests {
         let body13 = [0, 0, 0x0e, 0x10, 1, 2, 3, 4] + [1, 0] + u16(2) + [7, 7] + ext
         let t13 = try NewSessionTicket(parsing: body13, tls13: true)
         #expect(t13.lifetime == 3600)
-        #expect(t13.ageAdd == 0x01020304)
+        #expect(t13.ageAdd == 0x0102_0304)
         #expect(t13.nonce == [0])
         #expect(t13.ticket == [7, 7])
         #expect(t13.maxEarlyDataSize == 16384)
-        #expect(throws: DecodeError.self) { try NewSessionTicket(parsing: [0, 0, 0, 0, 1, 2, 3, 4, 0] + u16(0) + u16(0), tls13: true) }
+        #expect(throws: DecodeError.self) {
+            try NewSessionTicket(parsing: [0, 0, 0, 0, 1, 2, 3, 4, 0] + u16(0) + u16(0), tls13: true)
+        }
         #expect(throws: DecodeError.self) { try NewSessionTicket(parsing: [0, 0, 0, 0] + u16(5) + [1], tls13: false) }
     }
 
@@ -167,7 +175,9 @@ struct OtherMessageTests {
         #expect(throws: DecodeError(field: "alert description", offset: 1, kind: .truncated(needed: 1, available: 0))) {
             try Alert(parsing: [2])
         }
-        #expect(throws: DecodeError(field: "Alert", offset: 2, kind: .trailingBytes(count: 1))) { try Alert(parsing: [2, 40, 0]) }
+        #expect(throws: DecodeError(field: "Alert", offset: 2, kind: .trailingBytes(count: 1))) {
+            try Alert(parsing: [2, 40, 0])
+        }
         #expect(throws: Never.self) { try ChangeCipherSpec(parsing: [1]) }
         #expect(throws: DecodeError.self) { try ChangeCipherSpec(parsing: [2]) }
         #expect(throws: DecodeError.self) { try ChangeCipherSpec(parsing: []) }

@@ -105,7 +105,9 @@ struct PublicCaptureMessagesTests {
         // tshark flags this one too: "Vector length 3820 is too large, truncating it to 253".
         #expect(errors.count == 1)
         #expect(errors.first?.hasPrefix("zeek/tls1.2-protocol-violation.pcap") == true)
-        #expect(errors.first?.contains("certificate_list at offset 0 declares length 3820 but only 253 bytes follow") == true)
+        #expect(
+            errors.first?.contains("certificate_list at offset 0 declares length 3820 but only 253 bytes follow")
+                == true)
         // tshark 4.0 does not reassemble this Certificate from its many small records; we do.
         #expect(try Self.decode(Self.fragmentedHandshake).certificates == 1)
         #expect(keyExchanges > 10)

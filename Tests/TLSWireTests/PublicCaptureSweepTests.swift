@@ -31,7 +31,8 @@ struct PublicCaptureSweepTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false) else { return Seen() }
         func column(_ name: String) -> Int? { header.firstIndex { $0 == name } }
-        guard let typeColumn = column("tls.handshake.type"), let sniColumn = column("tls.handshake.extensions_server_name"),
+        guard let typeColumn = column("tls.handshake.type"),
+            let sniColumn = column("tls.handshake.extensions_server_name"),
             let cipherColumn = column("tls.handshake.ciphersuite"), let versionColumn = column("tls.record.version")
         else { return Seen() }
         var seen = Seen()

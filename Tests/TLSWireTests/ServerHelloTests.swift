@@ -24,7 +24,9 @@ struct ServerHelloTests {
 
     @Test func tls13ServerHelloWithPSKAndKeyShare() throws {
         var b = HelloBuilder()
-        b.extensions = [(0x002b, [0x03, 0x04]), (0x0033, u16(29) + u16(32) + [UInt8](repeating: 1, count: 32)), (0x0029, [0, 0])]
+        b.extensions = [
+            (0x002b, [0x03, 0x04]), (0x0033, u16(29) + u16(32) + [UInt8](repeating: 1, count: 32)), (0x0029, [0, 0]),
+        ]
         let hello = try ServerHello(parsing: b.serverHello(cipher: 0x1301))
         #expect(hello.negotiatedVersion == .tls13)
         #expect(try hello.keyShareGroup() == .x25519)
@@ -47,7 +49,8 @@ struct ServerHelloTests {
     }
 
     @Test func draftLayoutWithoutSessionID() throws {
-        let body: [UInt8] = u16(0x7f12) + [UInt8](repeating: 2, count: 32) + u16(0x1301)
+        let body: [UInt8] =
+            u16(0x7f12) + [UInt8](repeating: 2, count: 32) + u16(0x1301)
             + HelloBuilder.extensionBlock([(0x0028, u16(29) + u16(2) + [1, 2])])
         let hello = try ServerHello(parsing: body)
         #expect(hello.isDraftLayout)
