@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "WireBasicsTests", dependencies: ["WireBasics"]),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
-        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
+        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CaptureIO"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
         .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),

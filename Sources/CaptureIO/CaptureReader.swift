@@ -33,8 +33,6 @@ public final class CaptureReader {
     // pcapng state
     var interfaces: [PcapngInterface] = []
     var sectionCount = 0
-    /// Length of the packet block whose frame is being delivered.
-    var pcapngBlockLength = 0
 
     /// Opens `path` ("-" for standard input) and reads the file header.
     public init(path: String) throws {
@@ -67,7 +65,8 @@ public final class CaptureReader {
 
     /// Calls `body` for each frame in file order and reports how reading ended. Frames before a
     /// damaged or cut-off record are delivered; malformed input never traps. The capture is read
-    /// once: later calls deliver no frames and return the same outcome.
+    /// once: after reading ends, later calls deliver no frames and return the same outcome. If
+    /// `body` throws, reading stops there and a later call resumes with the next frame.
     @discardableResult
     public func forEachFrame(_ body: (CaptureFrame) throws -> Void) rethrows -> ReadOutcome {
         if let finalOutcome { return finalOutcome }
@@ -128,7 +127,10 @@ public final class CaptureReader {
         var printable = n > 0
         for i in 0..<n {
             let byte = p.load(fromByteOffset: i, as: UInt8.self)
-            if byte == 0x0a || byte == 0x0d || byte == 0x09 { text += " "; continue }
+            if byte == 0x0a || byte == 0x0d || byte == 0x09 {
+                text += " "
+                continue
+            }
             if byte < 0x20 || byte > 0x7e {
                 printable = false
                 break

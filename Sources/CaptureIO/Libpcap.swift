@@ -1,6 +1,14 @@
 import CPcap
 import WireBasics
 
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// libpcap speaks DLT_ values; files carry LINKTYPE_ values. They differ for a few historic
 /// types whose DLT number varies by platform (libpcap's linktype_to_dlt is not public).
 func dltForLinkType(_ linkType: Int32) -> Int32 {
@@ -88,20 +96,43 @@ public struct PacketFilter {
     }
 
     private static func compile(_ expression: String, linkType: Int32) -> Result<bpf_program, FilterError> {
-        guard let handle = pcap_open_dead(dltForLinkType(linkType), 262_144) else {
-            return .failure(FilterError(expression: expression, message: "libpcap could not create a filter context"))
+        // Compile against a "savefile" handle rather than pcap_open_dead: libpcap generates
+        // different code for files (e.g. it accepts all three BSD AF_INET6 values on NULL/LOOP
+        // links only when reading a file). The handle reads an in-memory pcap header.
+        var header = [UInt8](repeating: 0, count: 24)
+        header.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(0xa1b2_c3d4), toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: UInt16(2), toByteOffset: 4, as: UInt16.self)
+            raw.storeBytes(of: UInt16(4), toByteOffset: 6, as: UInt16.self)
+            raw.storeBytes(of: UInt32(262_144), toByteOffset: 16, as: UInt32.self)
+            raw.storeBytes(of: UInt32(bitPattern: linkType), toByteOffset: 20, as: UInt32.self)
         }
-        defer { pcap_close(handle) }
-        var program = bpf_program()
-        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-            let reason = String(cString: pcap_geterr(handle))
-            let message =
-                linkType == 1
-                ? "invalid capture filter \"\(expression)\": \(reason)"
-                : "capture filter \"\(expression)\" cannot apply to link type \(LinkTypeName.name(linkType)): \(reason)"
-            return .failure(FilterError(expression: expression, message: message))
+        return header.withUnsafeMutableBytes { raw -> Result<bpf_program, FilterError> in
+            var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+            guard let file = fmemopen(raw.baseAddress, raw.count, "r") else {
+                return .failure(FilterError(expression: expression, message: "could not prepare the capture filter"))
+            }
+            guard let handle = pcap_fopen_offline(file, &errorBuffer) else {
+                fclose(file)
+                return .failure(
+                    FilterError(
+                        expression: expression,
+                        message:
+                            "capture filter \"\(expression)\" cannot apply to link type \(LinkTypeName.name(linkType)): \(cString(errorBuffer))"
+                    ))
+            }
+            defer { pcap_close(handle) }
+            var program = bpf_program()
+            if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+                let reason = String(cString: pcap_geterr(handle))
+                let message =
+                    linkType == 1
+                    ? "invalid capture filter \"\(expression)\": \(reason)"
+                    : "capture filter \"\(expression)\" cannot apply to link type \(LinkTypeName.name(linkType)): \(reason)"
+                return .failure(FilterError(expression: expression, message: message))
+            }
+            return .success(program)
         }
-        return .success(program)
     }
 }
 

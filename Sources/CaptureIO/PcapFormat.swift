@@ -23,7 +23,8 @@ extension CaptureReader {
         guard source.ensure(24) else {
             throw CaptureReadError(
                 path: path,
-                reason: "is too short to be a pcap file: the file header needs 24 bytes, the file has \(source.available)"
+                reason:
+                    "is too short to be a pcap file: the file header needs 24 bytes, the file has \(source.available)"
             )
         }
         let p = source.current
@@ -79,8 +80,10 @@ extension CaptureReader {
                 number: framesDelivered, timestamp: timestamp, linkType: linkType, interfaceID: 0,
                 capturedLength: captured, originalLength: original,
                 data: UnsafeRawBufferPointer(start: record.advanced(by: headerSize), count: captured))
-            try body(frame)
+            // Consuming first keeps the reader consistent if body throws; the bytes stay put
+            // until the next ensure().
             source.consume(headerSize + captured)
+            try body(frame)
         }
     }
 }

@@ -49,14 +49,16 @@ extension CaptureReader {
         guard source.ensure(28) else {
             throw CaptureReadError(
                 path: path,
-                reason: "is too short to be a pcapng file: the section header needs 28 bytes, the file has \(source.available)"
+                reason:
+                    "is too short to be a pcapng file: the section header needs 28 bytes, the file has \(source.available)"
             )
         }
         let magic = readUInt32(source.current, 8, bigEndian: true)
         guard magic == 0x1a2b_3c4d || magic == 0x4d3c_2b1a else {
             throw CaptureReadError(
                 path: path,
-                reason: "starts like a pcapng file but its byte-order magic is \(hexString(bytesOf(magic))), not 1a2b3c4d"
+                reason:
+                    "starts like a pcapng file but its byte-order magic is \(hexString(bytesOf(magic))), not 1a2b3c4d"
             )
         }
         let big = magic == 0x1a2b_3c4d
@@ -86,7 +88,6 @@ extension CaptureReader {
             case .end(let outcome): return outcome
             case .frame(let frame):
                 try body(frame)
-                source.consume(pcapngBlockLength)
             }
         }
     }
@@ -97,8 +98,8 @@ extension CaptureReader {
         case end(ReadOutcome)
     }
 
-    /// Reads one block. Non-packet blocks are consumed here; a packet block is left in place
-    /// (its bytes are the frame) and consumed by the caller after the callback.
+    /// Reads and consumes one block; for a packet block, returns the frame (whose bytes stay
+    /// valid until the next read).
     func readBlock() -> BlockStep {
         guard source.ensure(8) else {
             if source.available == 0 && source.readError == nil { return .end(.complete) }
@@ -118,23 +119,31 @@ extension CaptureReader {
             bigEndian = magic == 0x1a2b_3c4d
         }
         let length = Int(readUInt32(p, 4, bigEndian: bigEndian))
-        let blockName = pcapngBlockName(type)
         if length < 12 || length % 4 != 0 {
             return .end(
-                truncated("\(blockName) at byte \(source.offset) has an invalid length of \(length) (must be a multiple of 4, at least 12)"))
+                truncated(
+                    "\(pcapngBlockName(type)) at byte \(source.offset) has an invalid length of \(length) (must be a multiple of 4, at least 12)"
+                ))
         }
         if length > maximumBlockLength {
-            return .end(truncated("\(blockName) at byte \(source.offset) claims \(length) bytes, more than the maximum of \(maximumBlockLength)"))
+            return .end(
+                truncated(
+                    "\(pcapngBlockName(type)) at byte \(source.offset) claims \(length) bytes, more than the maximum of \(maximumBlockLength)"
+                ))
         }
         guard source.ensure(length) else {
             return .end(
-                truncated("the file ends inside a \(blockName) (\(source.available) of its \(length) bytes present)"))
+                truncated(
+                    "the file ends inside a \(pcapngBlockName(type)) (\(source.available) of its \(length) bytes present)"
+                ))
         }
         p = source.current
         let trailer = Int(readUInt32(p, length - 4, bigEndian: bigEndian))
         if trailer != length {
             return .end(
-                truncated("\(blockName) at byte \(source.offset) has mismatched lengths (\(length) at the start, \(trailer) at the end)"))
+                truncated(
+                    "\(pcapngBlockName(type)) at byte \(source.offset) has mismatched lengths (\(length) at the start, \(trailer) at the end)"
+                ))
         }
         switch type {
         case PcapngBlockType.sectionHeader:
@@ -146,7 +155,10 @@ extension CaptureReader {
                 let secretType = readUInt32(p, 8, bigEndian: bigEndian)
                 let secretLength = Int(readUInt32(p, 12, bigEndian: bigEndian))
                 guard secretLength <= length - 20 else {
-                    return .end(truncated("a Decryption Secrets Block claims \(secretLength) bytes of secrets but holds \(length - 20)"))
+                    return .end(
+                        truncated(
+                            "a Decryption Secrets Block claims \(secretLength) bytes of secrets but holds \(length - 20)"
+                        ))
                 }
                 let bytes = UnsafeRawBufferPointer(start: p.advanced(by: 16), count: secretLength)
                 noteSecret(DecryptionSecret(type: secretType, data: Array(bytes)))
@@ -212,7 +224,9 @@ extension CaptureReader {
         var timestamp = Timestamp.zero
         switch type {
         case PcapngBlockType.simplePacket:
-            guard length >= 16 else { return .end(truncated("frame \(number): a Simple Packet Block is only \(length) bytes")) }
+            guard length >= 16 else {
+                return .end(truncated("frame \(number): a Simple Packet Block is only \(length) bytes"))
+            }
             interfaceID = 0
             original = Int(readUInt32(p, 8, bigEndian: bigEndian))
             dataOffset = 12
@@ -221,7 +235,8 @@ extension CaptureReader {
             captured = cap
         default:
             guard length >= 32 else {
-                return .end(truncated("frame \(number): a \(pcapngBlockName(type)) is only \(length) bytes (minimum 32)"))
+                return .end(
+                    truncated("frame \(number): a \(pcapngBlockName(type)) is only \(length) bytes (minimum 32)"))
             }
             if type == PcapngBlockType.enhancedPacket {
                 interfaceID = Int(readUInt32(p, 8, bigEndian: bigEndian))
@@ -233,24 +248,29 @@ extension CaptureReader {
             dataOffset = 28
             guard captured <= length - 32 else {
                 return .end(
-                    truncated("frame \(number) claims \(captured) captured bytes but its block holds only \(length - 32)"))
+                    truncated(
+                        "frame \(number) claims \(captured) captured bytes but its block holds only \(length - 32)"))
             }
         }
         guard interfaceID < interfaces.count else {
             return .end(
-                truncated("frame \(number) names interface \(interfaceID), but the section describes only \(interfaces.count)"))
+                truncated(
+                    "frame \(number) names interface \(interfaceID), but the section describes only \(interfaces.count)"
+                ))
         }
         let interface = interfaces[interfaceID]
         let maxCaptured = maximumCapturedLength(linkType: interface.linkType)
         if captured > maxCaptured {
-            return .end(truncated("frame \(number) claims \(captured) captured bytes, more than the maximum of \(maxCaptured)"))
+            return .end(
+                truncated("frame \(number) claims \(captured) captured bytes, more than the maximum of \(maxCaptured)"))
         }
         if type != PcapngBlockType.simplePacket {
             timestamp = interface.timestamp(
                 high: readUInt32(p, 12, bigEndian: bigEndian), low: readUInt32(p, 16, bigEndian: bigEndian))
         }
         framesDelivered = number
-        pcapngBlockLength = length
+        // The frame's bytes stay valid after consuming: nothing moves until the next ensure().
+        source.consume(length)
         return .frame(
             CaptureFrame(
                 number: number, timestamp: timestamp, linkType: interface.linkType, interfaceID: interfaceID,
@@ -274,5 +294,8 @@ func pcapngBlockName(_ type: UInt32) -> String {
 }
 
 func bytesOf(_ value: UInt32) -> [UInt8] {
-    [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    [
+        UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+        UInt8(truncatingIfNeeded: value),
+    ]
 }

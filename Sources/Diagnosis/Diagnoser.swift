@@ -98,11 +98,16 @@ enum CauseOrdering {
     }
 
     /// Symptoms that can be the consequence of an earlier cause.
-    static func canFollow(_ code: String, headline: String) -> Bool {
+    static func canFollow(_ code: String, headline: String, handshakeComplete: Bool) -> Bool {
+        // A certificate problem explains a failed handshake, not what happens after a good one.
+        if headline.hasPrefix("cert.") {
+            return !handshakeComplete && ["handshake.reset", "handshake.closed", "handshake.alert"].contains(code)
+        }
         let reactions: Set<String> = ["handshake.reset", "handshake.closed", "handshake.alert", "handshake.stalled"]
         if reactions.contains(code) { return true }
-        // A resumed session that dies after the handshake shows up as one-way data.
-        return headline == "resumption.aborted" && code == "data.one_way"
+        // A resumed session that dies after the handshake, or a TLS 1.3 client whose alert was
+        // counted as data, shows up as one-way data.
+        return (headline == "resumption.aborted" || headline == "tls13.encrypted_alert") && code == "data.one_way"
     }
 
     static func rank(_ finding: Finding) -> Int {
@@ -126,9 +131,8 @@ enum CauseOrdering {
         var rest: [Finding] = []
         for var finding in sorted.dropFirst() {
             let follows =
-                canFollow(finding.code, headline: headline.code)
+                canFollow(finding.code, headline: headline.code, handshakeComplete: handshakeComplete)
                 && trigger(finding) >= headlineTrigger
-                && !(headline.code.hasPrefix("cert.") && finding.code == "handshake.stalled")
             if follows {
                 headline.consequences.append("\(finding.code): \(finding.summary)")
                 if finding.severity > .info { finding.severity = .info }

@@ -139,11 +139,15 @@ struct ConnectionFacts {
     // MARK: TLS
 
     var clientHelloEvent: TimelineEvent? {
-        if let hello = connection.clientHello, let event = event(atFrame: hello.frame) { return event }
-        return events.first { event in
+        func isHello(_ event: TimelineEvent) -> Bool {
             if case .handshake(1, _, _) = event.kind { return event.from == .client }
             return false
         }
+        if let hello = connection.clientHello {
+            if let event = events.first(where: { $0.frame == hello.frame && isHello($0) }) { return event }
+            if let event = event(atFrame: hello.frame) { return event }
+        }
+        return events.first(where: isHello)
     }
 
     /// True when the TLS handshake was still unfinished at `frame`.

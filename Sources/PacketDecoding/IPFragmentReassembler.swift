@@ -73,7 +73,8 @@ public struct IPFragmentReassembler {
         }
         if end > maximumDatagramBytes {
             discard(key)
-            return .dropped(reason: "fragment ends at byte \(end), beyond the \(maximumDatagramBytes)-byte datagram limit")
+            return .dropped(
+                reason: "fragment ends at byte \(end), beyond the \(maximumDatagramBytes)-byte datagram limit")
         }
         var entry =
             pending[key]
@@ -88,7 +89,8 @@ public struct IPFragmentReassembler {
         }
         if start == 0 && entry.header == nil {
             entry.header = Array(
-                UnsafeRawBufferPointer(rebasing: buffer[fragment.headerOffset..<(fragment.headerOffset + fragment.headerLength)]))
+                UnsafeRawBufferPointer(
+                    rebasing: buffer[fragment.headerOffset..<(fragment.headerOffset + fragment.headerLength)]))
         }
         let before = entry.data.count
         if entry.data.count < end { entry.data.append(contentsOf: repeatElement(0, count: end - entry.data.count)) }
@@ -98,7 +100,9 @@ public struct IPFragmentReassembler {
         let payload = UnsafeRawBufferPointer(
             rebasing: buffer[fragment.payloadOffset..<(fragment.payloadOffset + fragment.payloadLength)])
         for range in entry.filled where range.upperBound > cursor && range.lowerBound < end {
-            if range.lowerBound > cursor { copy(payload, from: cursor, to: range.lowerBound, base: start, into: &entry.data) }
+            if range.lowerBound > cursor {
+                copy(payload, from: cursor, to: range.lowerBound, base: start, into: &entry.data)
+            }
             cursor = max(cursor, range.upperBound)
         }
         if cursor < end { copy(payload, from: cursor, to: end, base: start, into: &entry.data) }
@@ -106,7 +110,8 @@ public struct IPFragmentReassembler {
 
         if let total = entry.totalLength, let header = entry.header, entry.filled == [0..<total] || total == 0 {
             discard(key)
-            return .complete(rebuild(version: entry.ipVersion, header: header, payload: entry.data[0..<total], fragment))
+            return .complete(
+                rebuild(version: entry.ipVersion, header: header, payload: entry.data[0..<total], fragment))
         }
         pending[key] = entry
         enforceCaps()
@@ -168,7 +173,7 @@ public struct IPFragmentReassembler {
     }
 
     private mutating func enforceCaps() {
-        while (bufferedBytes > maximumTotalBytes || pending.count > maximumDatagrams),
+        while bufferedBytes > maximumTotalBytes || pending.count > maximumDatagrams,
             let oldest = pending.min(by: { $0.value.order < $1.value.order })
         {
             discard(oldest.key)

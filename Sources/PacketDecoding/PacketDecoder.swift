@@ -203,7 +203,8 @@ struct Walk {
         guard offset + headerLength <= captured else {
             return .done(
                 .malformed(
-                    reason: "IPv4 header length of \(headerLength) bytes exceeds the \(captured - offset) bytes captured"))
+                    reason:
+                        "IPv4 header length of \(headerLength) bytes exceeds the \(captured - offset) bytes captured"))
         }
         var total = Int(beUInt16(data, offset + 2))
         // Zero means the NIC segmented it (TSO); Wireshark then uses the frame's length.
@@ -251,19 +252,24 @@ struct Walk {
             switch next {
             case 0, 43, 60, 51:
                 guard at + 8 <= captured else {
-                    return .done(.malformed(reason: "IPv6 extension header \(next) overruns the packet (\(captured - at) bytes left)"))
+                    return .done(
+                        .malformed(
+                            reason: "IPv6 extension header \(next) overruns the packet (\(captured - at) bytes left)"))
                 }
                 let length = next == 51 ? (Int(byte(at + 1)) + 2) * 4 : (Int(byte(at + 1)) + 1) * 8
                 guard at + length <= captured else {
                     return .done(
                         .malformed(
-                            reason: "IPv6 extension header \(next) of \(length) bytes overruns the packet (\(captured - at) bytes left)"))
+                            reason:
+                                "IPv6 extension header \(next) of \(length) bytes overruns the packet (\(captured - at) bytes left)"
+                        ))
                 }
                 next = byte(at)
                 at += length
             case 44:
                 guard at + 8 <= captured else {
-                    return .done(.malformed(reason: "IPv6 fragment header overruns the packet (\(captured - at) bytes left)"))
+                    return .done(
+                        .malformed(reason: "IPv6 fragment header overruns the packet (\(captured - at) bytes left)"))
                 }
                 let field = beUInt16(data, at + 2)
                 let inner = byte(at)
@@ -342,7 +348,8 @@ struct Walk {
         return .next(.etherType(proto, offset + length))
     }
 
-    func tcp(_ offset: Int, _ source: IPAddress, _ destination: IPAddress, version: UInt8, ttl: UInt8) -> DecodedPacket {
+    func tcp(_ offset: Int, _ source: IPAddress, _ destination: IPAddress, version: UInt8, ttl: UInt8) -> DecodedPacket
+    {
         guard offset + 20 <= captured else { return short("TCP header", need: 20, at: offset) }
         let offsetAndFlags = beUInt16(data, offset + 12)
         let words = Int(offsetAndFlags >> 12)
@@ -353,7 +360,9 @@ struct Walk {
         guard offset + headerLength <= captured else {
             if offset + headerLength > reported {
                 return .malformed(
-                    reason: "TCP header length of \(headerLength) bytes exceeds the \(reported - offset) bytes of the IP payload")
+                    reason:
+                        "TCP header length of \(headerLength) bytes exceeds the \(reported - offset) bytes of the IP payload"
+                )
             }
             return .malformed(
                 reason: "TCP header length of \(headerLength) bytes exceeds the \(captured - offset) bytes captured")

@@ -4,7 +4,7 @@ import TLSFlowModel
 /// in the contract's order; the extra fields documented under "Fields beyond the contract" follow.
 extension JSONEmitter {
     mutating func time(_ value: Timestamp?, nanoseconds: Bool) {
-        if let value { string(value.rfc3339(nanosecondPrecision: nanoseconds)) } else { null() }
+        if let value { timestamp(value, nanoseconds: nanoseconds) } else { null() }
     }
 
     mutating func side(_ value: Side?) { string(value?.rawValue) }

@@ -2,7 +2,6 @@ import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
 ///
-/// Call order: `begin`, then per capture `beginCapture`, `connection`…, `endCapture`, then `end`.
 ///
 /// The contract lists a capture's `packets`, `bytes`, `last_time` and `errors` before its
 /// `connections`, but those are only known once the file has been read. To keep the contract's
@@ -16,21 +15,24 @@ public struct JSONReportWriter {
     private let sink: (String) -> Void
     private let lines: Bool
     private var out: JSONEmitter
-    /// The current capture's connections, rendered as elements of its `connections` array.
+    /// The current capture's connections, rendered as elements of its `connections` array:
+    /// full chunks, then the chunk being written. Chunks end between elements (never inside a
+    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
+    private var pendingChunks: [[UInt8]] = []
     private var pending: JSONEmitter
+    private let prettyDocument: Bool
     private var captureFile = ""
     private var nanoseconds = false
     private var begun = false
-    private var inCapture = false
     /// Flush to the sink once this much text is waiting.
-    private let flushThreshold = 1 << 16
+    private let flushThreshold = 1 << 20
 
     /// `sink` receives the output in chunks, in order; concatenated they form the document.
     /// `jsonLines` writes one compact connection object per line instead of a document.
     public init(pretty: Bool, jsonLines: Bool = false, sink: @escaping (String) -> Void) {
         self.sink = sink
         lines = jsonLines
-        let prettyDocument = pretty && !jsonLines
+        prettyDocument = pretty && !jsonLines
         out = JSONEmitter(pretty: prettyDocument)
         // Document depth of a connection: root { captures [ capture { connections [ .
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
@@ -63,10 +65,10 @@ public struct JSONReportWriter {
     /// timestamp precision. The rest are taken from the report passed to `endCapture`.
     public mutating func beginCapture(_ capture: CaptureReport) {
         if !begun { begin(version: "unknown") }
-        inCapture = true
         captureFile = capture.file
         nanoseconds = capture.nanosecondPrecision
-        pending.removeAll()
+        pendingChunks = []
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
     }
 
     public mutating func connection(_ connection: Connection) {
@@ -76,6 +78,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
+            if pending.bytes.count >= flushThreshold { pendingChunks.append(pending.takeBytes()) }
         }
     }
 
@@ -83,7 +86,6 @@ public struct JSONReportWriter {
     /// `connection`). `patternConnections[i]` lists the connection ids of `capture.patterns[i]`;
     /// the model's `Finding` has no place for them yet.
     public mutating func endCapture(_ capture: CaptureReport, patternConnections: [[Int]] = []) {
-        inCapture = false
         guard !lines else {
             flushIfNeeded()
             return
@@ -117,8 +119,14 @@ public struct JSONReportWriter {
         out.endArray()
         out.key("connections")
         out.beginArray()
-        out.appendElements(pending)
-        pending.removeAll()
+        if !pendingChunks.isEmpty || !pending.isEmpty {
+            flush()
+            for chunk in pendingChunks { sink(String(decoding: chunk, as: UTF8.self)) }
+            sink(String(decoding: pending.bytes, as: UTF8.self))
+            out.noteElementsWrittenElsewhere()
+        }
+        pendingChunks = []
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
         out.endArray()
         out.key("non_tls_connections")
         out.int(capture.nonTLSConnections)
@@ -155,7 +163,7 @@ public struct JSONReportWriter {
         out.key("findings")
         out.beginObject()
         for code in summary.findings.keys.sorted() {
-            out.key(code)
+            out.key(dynamic: code)
             out.int(summary.findings[code] ?? 0)
         }
         out.endObject()

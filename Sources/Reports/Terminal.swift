@@ -50,6 +50,8 @@ enum Terminal {
 
     /// Columns a string occupies. Wide (East Asian, emoji) characters count two.
     static func width(_ text: String) -> Int {
+        // Nearly everything printed is ASCII: one column per byte.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
         var total = 0
         for character in text { total += width(of: character) }
         return total

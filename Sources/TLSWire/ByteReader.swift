@@ -133,7 +133,8 @@ public struct ByteReader: Sendable {
             throw DecodeError(field: field, offset: start, kind: .invalidValue("length prefix of \(lengthBytes) bytes"))
         }
         guard length <= bytes.count else {
-            throw DecodeError(field: field, offset: start, kind: .lengthOverrun(declared: length, available: bytes.count))
+            throw DecodeError(
+                field: field, offset: start, kind: .lengthOverrun(declared: length, available: bytes.count))
         }
         let sub = ByteReader(bytes: bytes.prefix(length), origin: origin, originIndex: originIndex)
         bytes = bytes.dropFirst(length)

@@ -238,21 +238,43 @@ extension CipherSuite {
         switch kxBase {
         case "": keyExchange = isTLS13 ? .tls13 : .null
         case "NULL": keyExchange = .null
-        case "RSA": keyExchange = .rsa; authentication = "RSA"
-        case "DH_DSS", "DH_RSA": keyExchange = .dh; authentication = String(kxBase.dropFirst(3))
-        case "DHE_DSS", "DHE_RSA": keyExchange = .dhe; authentication = String(kxBase.dropFirst(4))
+        case "RSA":
+            keyExchange = .rsa
+            authentication = "RSA"
+        case "DH_DSS", "DH_RSA":
+            keyExchange = .dh
+            authentication = String(kxBase.dropFirst(3))
+        case "DHE_DSS", "DHE_RSA":
+            keyExchange = .dhe
+            authentication = String(kxBase.dropFirst(4))
         case "DH_anon": keyExchange = .dhAnon
-        case "ECDH_ECDSA", "ECDH_RSA": keyExchange = .ecdh; authentication = String(kxBase.dropFirst(5))
-        case "ECDHE_ECDSA", "ECDHE_RSA": keyExchange = .ecdhe; authentication = String(kxBase.dropFirst(6))
+        case "ECDH_ECDSA", "ECDH_RSA":
+            keyExchange = .ecdh
+            authentication = String(kxBase.dropFirst(5))
+        case "ECDHE_ECDSA", "ECDHE_RSA":
+            keyExchange = .ecdhe
+            authentication = String(kxBase.dropFirst(6))
         case "ECDH_anon": keyExchange = .ecdhAnon
-        case "PSK": keyExchange = .psk; authentication = "PSK"
-        case "DHE_PSK", "PSK_DHE": keyExchange = .dhePSK; authentication = "PSK"
-        case "ECDHE_PSK": keyExchange = .ecdhePSK; authentication = "PSK"
-        case "RSA_PSK": keyExchange = .rsaPSK; authentication = "RSA"
+        case "PSK":
+            keyExchange = .psk
+            authentication = "PSK"
+        case "DHE_PSK", "PSK_DHE":
+            keyExchange = .dhePSK
+            authentication = "PSK"
+        case "ECDHE_PSK":
+            keyExchange = .ecdhePSK
+            authentication = "PSK"
+        case "RSA_PSK":
+            keyExchange = .rsaPSK
+            authentication = "RSA"
         case "KRB5": keyExchange = .krb5
         case "SRP_SHA": keyExchange = .srp
-        case "SRP_SHA_RSA": keyExchange = .srp; authentication = "RSA"
-        case "SRP_SHA_DSS": keyExchange = .srp; authentication = "DSS"
+        case "SRP_SHA_RSA":
+            keyExchange = .srp
+            authentication = "RSA"
+        case "SRP_SHA_DSS":
+            keyExchange = .srp
+            authentication = "DSS"
         case "ECCPWD": keyExchange = .eccpwd
         default:
             keyExchange = kxBase.hasPrefix("GOSTR") ? .gost : .unknown

@@ -158,7 +158,8 @@ public enum ExtensionDecoders {
         while !binders.isAtEnd {
             var binder = try binders.readLengthPrefixed(lengthBytes: 1, "PskBinderEntry")
             guard binder.remaining >= 32 else {
-                throw DecodeError(field: "PskBinderEntry", offset: binder.offset, kind: .invalidLength(binder.remaining))
+                throw DecodeError(
+                    field: "PskBinderEntry", offset: binder.offset, kind: .invalidLength(binder.remaining))
             }
             result.binders.append(Array(binder.readRest()))
         }

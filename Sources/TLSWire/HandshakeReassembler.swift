@@ -14,8 +14,10 @@ public struct HandshakeMessage: Sendable, Hashable {
     /// The message as it is hashed into the transcript: header plus body.
     public var encoded: [UInt8] {
         let n = body.count
-        return [type.rawValue, UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
-            UInt8(truncatingIfNeeded: n)] + body
+        return [
+            type.rawValue, UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
+            UInt8(truncatingIfNeeded: n),
+        ] + body
     }
 }
 
@@ -79,7 +81,8 @@ public struct HandshakeReassembler: Sendable {
             }
             guard buffer.count - position - 4 >= length else { break }
             let body = Array(buffer[(position + 4)..<(position + 4 + length)])
-            outputs.append(.message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
+            outputs.append(
+                .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
             position += 4 + length
         }
         if position > 0 {

@@ -35,7 +35,9 @@ public struct CertificateMessage: Sendable, Hashable {
         isTLS13 = tls13
     }
 
-    public init(parsing body: [UInt8], tls13: Bool) throws(DecodeError) { try self.init(parsing: body[...], tls13: tls13) }
+    public init(parsing body: [UInt8], tls13: Bool) throws(DecodeError) {
+        try self.init(parsing: body[...], tls13: tls13)
+    }
 }
 
 /// CertificateRequest (RFC 5246 7.4.4 / RFC 4346 7.4.4 and RFC 8446 4.3.2).
@@ -228,7 +230,9 @@ public struct NewSessionTicket: Sendable, Hashable, HasExtensions {
         isTLS13 = tls13
     }
 
-    public init(parsing body: [UInt8], tls13: Bool) throws(DecodeError) { try self.init(parsing: body[...], tls13: tls13) }
+    public init(parsing body: [UInt8], tls13: Bool) throws(DecodeError) {
+        try self.init(parsing: body[...], tls13: tls13)
+    }
 
     /// early_data's max_early_data_size, when the ticket allows 0-RTT.
     public var maxEarlyDataSize: UInt32? {

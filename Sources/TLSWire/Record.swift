@@ -44,7 +44,8 @@ public struct TLSRecordHeader: Sendable, Hashable {
             return .notTLS("record length \(length) exceeds the 2^14+2048 ciphertext limit")
         }
         return .record(
-            TLSRecordHeader(contentType: ContentType(typeByte), version: ProtocolVersion(major: major, minor: minor),
+            TLSRecordHeader(
+                contentType: ContentType(typeByte), version: ProtocolVersion(major: major, minor: minor),
                 length: Int(length)))
     }
 
@@ -107,7 +108,9 @@ public enum SSLv2 {
             guard version == 0x0002 || (version >= 0x0300 && version <= 0x0304) else {
                 return .notSSLv2("CLIENT-HELLO version \(hex4(version)) is not SSL 2.0-TLS 1.3")
             }
-            guard length >= 9 else { return .notSSLv2("CLIENT-HELLO length \(length) is shorter than its fixed fields") }
+            guard length >= 9 else {
+                return .notSSLv2("CLIENT-HELLO length \(length) is shorter than its fixed fields")
+            }
         case serverHello:
             guard (try? reader.readUInt16("session_id_hit/certificate_type")) != nil,
                 let version = try? reader.readUInt16("version")
@@ -115,7 +118,9 @@ public enum SSLv2 {
             guard version == 0x0002 || (version >= 0x0300 && version <= 0x0304) else {
                 return .notSSLv2("SERVER-HELLO version \(hex4(version)) is not SSL 2.0-TLS 1.3")
             }
-            guard length >= 11 else { return .notSSLv2("SERVER-HELLO length \(length) is shorter than its fixed fields") }
+            guard length >= 11 else {
+                return .notSSLv2("SERVER-HELLO length \(length) is shorter than its fixed fields")
+            }
         default:
             return .notSSLv2("SSLv2 message type \(type) cannot start a connection")
         }

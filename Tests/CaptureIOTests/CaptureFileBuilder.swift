@@ -65,7 +65,9 @@ enum Pcapng {
         }
     }
 
-    static func enhancedPacket(interface: UInt32, timestamp: UInt64, data: [UInt8], originalLength: UInt32? = nil, big: Bool)
+    static func enhancedPacket(
+        interface: UInt32, timestamp: UInt64, data: [UInt8], originalLength: UInt32? = nil, big: Bool
+    )
         -> [UInt8]
     {
         block(6, big: big) { w in

@@ -27,7 +27,8 @@ import WireBasics
         }
         let (frames, outcome, _) = try readAll(path)
         #expect(frames.count == reference.count, "frame count differs from libpcap")
-        #expect((summary.error == nil) == (outcome == .complete), "libpcap: \(summary.error ?? "ok"), native: \(outcome)")
+        #expect(
+            (summary.error == nil) == (outcome == .complete), "libpcap: \(summary.error ?? "ok"), native: \(outcome)")
         for (mine, theirs) in zip(frames, reference) {
             #expect(mine.timestamp == theirs.timestamp, "frame \(mine.number) timestamp")
             #expect(mine.capturedLength == theirs.captured, "frame \(mine.number) captured length")

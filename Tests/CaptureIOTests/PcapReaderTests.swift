@@ -69,7 +69,8 @@ func openError(_ bytes: [UInt8]) -> String? {
 
     @Test func masksFCSBitsOfTheLinkType() throws {
         // 0x1000_0000 | 1: Ethernet with "FCS length present" bits set.
-        let file = Pcap.header(big: false, linkType: 0x1400_0001) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [0])
+        let file =
+            Pcap.header(big: false, linkType: 0x1400_0001) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [0])
         let (frames, _, reader) = try readBytes(file)
         #expect(reader.linkTypes == [1])
         #expect(frames.first?.linkType == 1)
@@ -178,13 +179,42 @@ func openError(_ bytes: [UInt8]) -> String? {
     }
 
     @Test func secondPassDeliversNothing() throws {
-        let file = try TemporaryFile(Pcap.header(big: false) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [1]))
+        let file = try TemporaryFile(
+            Pcap.header(big: false) + Pcap.record(big: false, seconds: 1, fraction: 0, data: [1]))
         defer { file.cleanup() }
         let reader = try CaptureReader(path: file.path)
         var count = 0
         #expect(reader.forEachFrame { _ in count += 1 } == .complete)
         #expect(reader.forEachFrame { _ in count += 1 } == .complete)
         #expect(count == 1)
+    }
+
+    struct Stop: Error {}
+
+    @Test(arguments: [CaptureFormat.pcap, .pcapng])
+    func throwingBodyStopsAndResumes(format: CaptureFormat) throws {
+        var file: [UInt8]
+        if format == .pcap {
+            file = Pcap.header(big: false)
+            for i in 0..<3 { file += Pcap.record(big: false, seconds: UInt32(i), fraction: 0, data: [UInt8(i)]) }
+        } else {
+            file = Pcapng.sectionHeader(big: false) + Pcapng.interface(linkType: 1, big: false)
+            for i in 0..<3 {
+                file += Pcapng.enhancedPacket(interface: 0, timestamp: UInt64(i), data: [UInt8(i)], big: false)
+            }
+        }
+        let temp = try TemporaryFile(file)
+        defer { temp.cleanup() }
+        let reader = try CaptureReader(path: temp.path)
+        var seen: [Int] = []
+        #expect(throws: Stop.self) {
+            try reader.forEachFrame { frame in
+                seen.append(frame.number)
+                if frame.number == 2 { throw Stop() }
+            }
+        }
+        #expect(reader.forEachFrame { seen.append($0.number) } == .complete)
+        #expect(seen == [1, 2, 3])
     }
 
     #if os(Linux)
@@ -195,7 +225,8 @@ func openError(_ bytes: [UInt8]) -> String? {
             file += Pcapng.decryptionSecrets(type: 0x544c_534b, data: secret, big: false)
             for i in 0..<2000 {
                 file += Pcapng.enhancedPacket(
-                    interface: 0, timestamp: UInt64(i), data: Array(repeating: UInt8(truncatingIfNeeded: i), count: i % 300),
+                    interface: 0, timestamp: UInt64(i),
+                    data: Array(repeating: UInt8(truncatingIfNeeded: i), count: i % 300),
                     big: false)
             }
             let pipe = Pipe()

@@ -369,3 +369,27 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         checkTypes(root["summary"], Contract.summary, "summary")
     }
 }
+
+@Test func timestampsMatchTheModelsRFC3339() {
+    let samples: [Timestamp] = [
+        .zero, Timestamp(seconds: 1_714_557_600, nanoseconds: 123_456_789),
+        Timestamp(seconds: 951_782_400, nanoseconds: 1),
+        Timestamp(seconds: 253_402_300_799, nanoseconds: 999_999_999), Timestamp(seconds: -1, nanoseconds: 500_000_000),
+        Timestamp(seconds: -62_135_596_800, nanoseconds: 0), Timestamp(seconds: 4_102_444_800, nanoseconds: 7_000),
+        Timestamp(seconds: -86_400 * 400, nanoseconds: 0), Timestamp(seconds: 300_000_000_000, nanoseconds: 0),
+    ]
+    var generator = SystemRandomNumberGenerator()
+    let random = (0..<200).map { _ in
+        Timestamp(
+            seconds: Int64.random(in: -5_000_000_000...20_000_000_000, using: &generator),
+            nanoseconds: UInt32.random(in: 0..<1_000_000_000, using: &generator))
+    }
+    for t in samples + random {
+        for ns in [false, true] {
+            var e = JSONEmitter(pretty: false)
+            e.timestamp(t, nanoseconds: ns)
+            #expect(
+                String(decoding: e.bytes, as: UTF8.self) == "\"" + t.rfc3339(nanosecondPrecision: ns) + "\"", "\(t)")
+        }
+    }
+}

@@ -9,7 +9,7 @@ struct ByteReaderTests {
         #expect(try r.readUInt16("b") == 0x0203)
         #expect(try r.readUInt24("c") == 0x040506)
         #expect(r.offset == 6)
-        #expect(try r.readUInt32("d") == 0x0708090a)
+        #expect(try r.readUInt32("d") == 0x0708_090a)
         #expect(r.isAtEnd)
     }
 

@@ -50,7 +50,8 @@ enum Captures {
                     let captured = Int(le32(bytes, i + 20, bigEndian))
                     let start = i + 28
                     if start + captured <= i + length, interface < linkTypes.count {
-                        frames.append(Frame(linkType: linkTypes[interface], data: Array(bytes[start..<start + captured])))
+                        frames.append(
+                            Frame(linkType: linkTypes[interface], data: Array(bytes[start..<start + captured])))
                     }
                 } else if type == 3, let lt = linkTypes.first {
                     let start = i + 12

@@ -7,12 +7,15 @@ struct ClientHelloTests {
         var b = HelloBuilder()
         b.sessionID = [UInt8](repeating: 0x42, count: 32)
         b.cipherSuites = [0x2a2a, 0x1301, 0x1302, 0xc02f, 0x00ff]
-        let psk: [UInt8] = u16(10) + u16(4) + [9, 9, 9, 9] + [0, 0, 0, 1] + u16(33) + [32] + [UInt8](repeating: 5, count: 32)
+        let psk: [UInt8] =
+            u16(10) + u16(4) + [9, 9, 9, 9] + [0, 0, 0, 1] + u16(33) + [32] + [UInt8](repeating: 5, count: 32)
         let ech: [UInt8] = [0] + u16(1) + u16(1) + [7] + u16(2) + [1, 2] + u16(3) + [4, 5, 6]
         b.extensions = [
-            (0x2a2a, []), Ext.sni("example.com"), Ext.alpn("h2", "http/1.1"), Ext.supportedVersions(0x3a3a, 0x0304, 0x0303),
+            (0x2a2a, []), Ext.sni("example.com"), Ext.alpn("h2", "http/1.1"),
+            Ext.supportedVersions(0x3a3a, 0x0304, 0x0303),
             Ext.keyShare(0x001d, 0x11ec), Ext.groups(0x4a4a, 0x001d, 0x0017), Ext.signatureAlgorithms(0x0403, 0x0804),
-            Ext.pointFormats, (0x0023, [1, 2, 3, 4]), (0x002a, []), (0xff01, [0]), (0x0017, []), (0x0005, [1, 0, 0, 0, 0]),
+            Ext.pointFormats, (0x0023, [1, 2, 3, 4]), (0x002a, []), (0xff01, [0]), (0x0017, []),
+            (0x0005, [1, 0, 0, 0, 0]),
             (0xfe0d, ech), (0x1234, [0xde, 0xad]), (0x0029, psk),
         ]
         return b
@@ -44,7 +47,8 @@ struct ClientHelloTests {
         let psk = try #require(try hello.preSharedKey())
         #expect(psk.identities == [.init(identity: [9, 9, 9, 9], obfuscatedTicketAge: 1)])
         #expect(psk.binders.count == 1)
-        #expect(try hello.encryptedClientHello() == .outer(kdfID: 1, aeadID: 1, configID: 7, enc: [1, 2], payloadLength: 3))
+        #expect(
+            try hello.encryptedClientHello() == .outer(kdfID: 1, aeadID: 1, configID: 7, enc: [1, 2], payloadLength: 3))
         #expect(hello.extensionNamed(ExtensionType(0x1234))?.data == [0xde, 0xad])
         #expect(hello.extensionTypes.first == ExtensionType(0x2a2a))
     }
@@ -125,7 +129,9 @@ struct ClientHelloTests {
         } catch {
             #expect(error.field == "extensions: server_name extension")
         }
-        #expect(throws: DecodeError(field: "ClientHello", offset: b.clientHello().count, kind: .trailingBytes(count: 1))) {
+        #expect(
+            throws: DecodeError(field: "ClientHello", offset: b.clientHello().count, kind: .trailingBytes(count: 1))
+        ) {
             try ClientHello(parsing: b.clientHello() + [0])
         }
     }
@@ -161,7 +167,9 @@ struct ClientHelloTests {
         #expect(throws: DecodeError.self) { try hello((0x000d, u16(2) + [4, 3, 0])).signatureAlgorithms() }
         #expect(throws: DecodeError.self) { try hello((0x0033, u16(6) + u16(29) + u16(5) + [1, 2])).keyShareGroups() }
         #expect(throws: DecodeError.self) { try hello((0x0029, u16(0) + u16(0))).preSharedKey() }
-        #expect(throws: DecodeError.self) { try hello((0x0029, u16(10) + u16(4) + [1, 2, 3, 4] + [0, 0, 0, 0] + u16(2) + [1, 0])).preSharedKey() }
+        #expect(throws: DecodeError.self) {
+            try hello((0x0029, u16(10) + u16(4) + [1, 2, 3, 4] + [0, 0, 0, 0] + u16(2) + [1, 0])).preSharedKey()
+        }
         #expect(throws: DecodeError.self) { try hello((0xfe0d, [2])).encryptedClientHello() }
         #expect(throws: DecodeError.self) { try hello((0x000b, [0])).ecPointFormats() }
         #expect(throws: DecodeError.self) { try hello((0xff01, [3, 1])).renegotiationInfo() }

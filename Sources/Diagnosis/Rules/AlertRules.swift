@@ -83,12 +83,14 @@ public struct VersionMismatchRule: DiagnosisRule {
             return [
                 Finding(
                     code: "handshake.version_mismatch", severity: .error, side: .client,
-                    summary: "client rejected the server's \(chosen) with protocol_version (client offered \(offeredText))",
+                    summary:
+                        "client rejected the server's \(chosen) with protocol_version (client offered \(offeredText))",
                     detail:
                         "The server chose \(chosen) in its ServerHello (frame \(connection.serverHello?.frame ?? 0)); the client, which offered \(offeredText), refused it with a fatal protocol_version alert at frame \(alert.frame).\(facts.followingAlerts(alert))",
                     fix:
                         "Enable \(offered.first ?? "TLS 1.2") on the server, or (if acceptable) allow \(chosen) on the client.",
-                    frames: Format.frames(trigger: alert.frame, [connection.serverHello?.frame, connection.clientHello?.frame]))
+                    frames: Format.frames(
+                        trigger: alert.frame, [connection.serverHello?.frame, connection.clientHello?.frame]))
             ]
         }
         // Offers disjoint without an alert: the server picked a version the client never offered.
@@ -117,7 +119,8 @@ public struct VersionMismatchRule: DiagnosisRule {
                     summary: "server closed on the client's SSLv2-format ClientHello",
                     detail:
                         "The ClientHello (frame \(hello.frame)) used the SSLv2-compatible record format, and the server closed (frame \(close.frame)) without answering. Inference: current servers do not accept SSLv2-format hellos.",
-                    fix: "Configure the client to send a TLS-format ClientHello (disable SSLv2/SSLv3 compatibility mode).",
+                    fix:
+                        "Configure the client to send a TLS-format ClientHello (disable SSLv2/SSLv3 compatibility mode).",
                     frames: Format.frames(trigger: hello.frame, [close.frame]))
             ]
         }
@@ -140,8 +143,10 @@ public struct NoSharedCipherRule: DiagnosisRule {
         if let hello { detail += " (frame \(hello.frame), \(Format.sni(connection)))" }
         detail += " with a fatal \(c.name) alert at frame \(c.alert.frame), before any ServerHello."
         if let hello {
-            detail += " The client offered \(Format.plural(suites.count, "cipher suite")): \(Format.list(suites, limit: 6))"
-            detail += "; groups: \(Format.list(hello.groups, limit: 6)); versions: \(TLSVersion.offered(by: hello).joined(separator: ", "))."
+            detail +=
+                " The client offered \(Format.plural(suites.count, "cipher suite")): \(Format.list(suites, limit: 6))"
+            detail +=
+                "; groups: \(Format.list(hello.groups, limit: 6)); versions: \(TLSVersion.offered(by: hello).joined(separator: ", "))."
         }
         let expectation = Self.expectation(suites: suites, versions: hello.map(TLSVersion.offered) ?? [])
         if let expectation { detail += " \(expectation)" }
@@ -166,15 +171,20 @@ public struct NoSharedCipherRule: DiagnosisRule {
         let upper = suites.map { $0.uppercased() }
         let tls13Only = upper.allSatisfy { $0.hasPrefix("TLS_AES_") || $0.hasPrefix("TLS_CHACHA20_") }
         if tls13Only && !versions.contains(where: TLSVersion.isTLS13) {
-            return "Only TLS 1.3 suites were offered for a TLS 1.2 handshake: a TLS 1.2 server needs TLS_ECDHE_* suites."
+            return
+                "Only TLS 1.3 suites were offered for a TLS 1.2 handshake: a TLS 1.2 server needs TLS_ECDHE_* suites."
         }
-        if tls13Only { return "Only TLS 1.3 suites were offered: a server limited to TLS 1.2 needs TLS_ECDHE_* suites." }
+        if tls13Only {
+            return "Only TLS 1.3 suites were offered: a server limited to TLS 1.2 needs TLS_ECDHE_* suites."
+        }
         let tls12 = upper.filter { !$0.hasPrefix("TLS_AES_") && !$0.hasPrefix("TLS_CHACHA20_") }
         if !tls12.contains(where: { $0.contains("ECDHE") || $0.contains("DHE_") }) {
-            return "No (EC)DHE suite was offered (RSA key exchange only): servers with current profiles accept only ECDHE suites."
+            return
+                "No (EC)DHE suite was offered (RSA key exchange only): servers with current profiles accept only ECDHE suites."
         }
         if !tls12.contains(where: { $0.contains("GCM") || $0.contains("CHACHA20") || $0.contains("CCM") }) {
-            return "No AEAD suite (GCM/ChaCha20) was offered, only CBC/RC4/3DES ones: servers with current profiles accept only AEAD suites."
+            return
+                "No AEAD suite (GCM/ChaCha20) was offered, only CBC/RC4/3DES ones: servers with current profiles accept only AEAD suites."
         }
         if !tls12.contains(where: { $0.contains("RSA_WITH") }) {
             return "Only ECDSA suites were offered for TLS 1.2: a server with an RSA certificate cannot use them."
@@ -196,7 +206,8 @@ public struct HandshakeAlertRule: DiagnosisRule {
         if (c.kind == .versionMismatch || c.kind == .noSharedCipher) && c.answersClose == nil { return [] }
         let who = alert.from.rawValue
         let phase =
-            facts.inHandshake(alert.frame) ? facts.describeLastMessage(before: alert.frame) : "after the handshake completed"
+            facts.inHandshake(alert.frame)
+            ? facts.describeLastMessage(before: alert.frame) : "after the handshake completed"
         var summary = "\(who) sent fatal \(c.name) \(phase)"
         var detail = "Alert from the \(who) at frame \(alert.frame), \(phase)"
         if let code = c.code, c.kind != .encrypted { detail += " (description \(code))" }
@@ -207,46 +218,69 @@ public struct HandshakeAlertRule: DiagnosisRule {
             summary = "\(who) sent an encrypted alert \(phase)"
             detail +=
                 " It was sent after ChangeCipherSpec, so its level and description are encrypted; during the handshake it is an error, typically bad_record_mac or decrypt_error: the two sides computed different keys or the Finished message was altered (TLS inspection, broken offload) — or the \(who) rejected something it received."
-            fix = "Capture with a key log (SSLKEYLOGFILE) to read the alert, and check the \(who)'s error log at frame \(alert.frame)'s time."
+            fix =
+                "Capture with a key log (SSLKEYLOGFILE) to read the alert, and check the \(who)'s error log at frame \(alert.frame)'s time."
         case .certificate:
             let whose = alert.from == .client ? "server" : "client"
             detail += " The \(who) rejected the \(whose)'s certificate: \(c.cause ?? "see the alert name")."
             if !connection.findings.contains(where: { $0.code.hasPrefix("cert.") }) {
-                detail += " The certificate audit found nothing conclusive on its own; compare the chain with the \(who)'s trust store."
+                detail +=
+                    " The certificate audit found nothing conclusive on its own; compare the chain with the \(who)'s trust store."
             }
             fix =
                 alert.from == .client
                 ? "Make the \(whose)'s chain valid for this client: serve the full chain for \(connection.serverName) from a CA the client trusts (or add that CA to the client's trust store)."
                 : "Send a client certificate the server accepts (issued by a CA in the server's client-CA list, valid, with clientAuth usage)."
         case .versionMismatch, .noSharedCipher, .other:
-            if let cause = c.cause { detail += " The \(who) sent this because \(cause)." }
-            else { detail += " Alert number \(c.code.map(String.init) ?? "?") is not in the IANA registry: a non-standard or broken TLS stack." }
-            fix = "Read the \(who)'s TLS error log at the time of frame \(alert.frame); \(Self.advice(c.code, sender: alert.from, connection: connection))"
+            if let cause = c.cause {
+                detail += " The \(who) sent this because \(cause)."
+            } else {
+                detail +=
+                    " Alert number \(c.code.map(String.init) ?? "?") is not in the IANA registry: a non-standard or broken TLS stack."
+            }
+            fix =
+                "Read the \(who)'s TLS error log at the time of frame \(alert.frame); \(Self.advice(c.code, sender: alert.from, connection: connection))"
         }
         detail += facts.followingAlerts(alert)
         var severity = Finding.Severity.error
         if let note = c.reactionNote() {
             severity = .info
             summary = "\(who) sent \(c.name) after the peer closed: \(note)"
-            detail += " This alert only answers the peer's close (a close without close_notify, or a reset); it is not the cause."
+            detail +=
+                " This alert only answers the peer's close (a close without close_notify, or a reset); it is not the cause."
             fix = "Nothing to fix on the \(who); look at why the \(alert.from.peer.rawValue) closed."
         }
         return [
             Finding(
-                code: "handshake.alert", severity: severity, side: alert.from, summary: summary, detail: detail, fix: fix,
-                frames: Format.frames(trigger: alert.frame, [c.answersClose?.frame, facts.lastMessage(before: alert.frame)?.event.frame]))
+                code: "handshake.alert", severity: severity, side: alert.from, summary: summary, detail: detail,
+                fix: fix,
+                frames: Format.frames(
+                    trigger: alert.frame, [c.answersClose?.frame, facts.lastMessage(before: alert.frame)?.event.frame]))
         ]
     }
 
     static func advice(_ code: UInt8?, sender: Side, connection: Connection) -> String {
         switch code {
-        case 10, 50: return "check for a middlebox altering the handshake and for implementation bugs; compare with `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)`."
-        case 20, 21, 51: return "look for TLS inspection or offload devices between the two and for key mismatches (wrong private key for the certificate)."
-        case 40, 71: return "compare the ClientHello's versions, suites, groups and signature algorithms with the peer's configuration."
-        case 47: return "one side chose a parameter the other did not offer (group, signature algorithm): align the configured groups and signature algorithms."
-        case 80: return "the \(sender.rawValue) failed internally: check its key/certificate configuration and resources."
-        case 86: return "an earlier attempt at a higher version failed; fix that failure (often a middlebox) instead of the fallback."
-        case 112: return "configure a certificate/virtual host for \(connection.serverName) on the server, or send the right SNI."
+        case 10, 50:
+            return
+                "check for a middlebox altering the handshake and for implementation bugs; compare with `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)`."
+        case 20, 21, 51:
+            return
+                "look for TLS inspection or offload devices between the two and for key mismatches (wrong private key for the certificate)."
+        case 40, 71:
+            return
+                "compare the ClientHello's versions, suites, groups and signature algorithms with the peer's configuration."
+        case 47:
+            return
+                "one side chose a parameter the other did not offer (group, signature algorithm): align the configured groups and signature algorithms."
+        case 80:
+            return "the \(sender.rawValue) failed internally: check its key/certificate configuration and resources."
+        case 86:
+            return
+                "an earlier attempt at a higher version failed; fix that failure (often a middlebox) instead of the fallback."
+        case 112:
+            return
+                "configure a certificate/virtual host for \(connection.serverName) on the server, or send the right SNI."
         case 115: return "the server no longer knows the PSK/ticket: check session ticket key rotation across servers."
         case 120: return "align the ALPN protocols (e.g. h2, http/1.1) between client and server."
         default: return "compare both sides' TLS configuration."

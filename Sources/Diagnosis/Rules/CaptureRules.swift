@@ -41,7 +41,9 @@ public struct CaptureGapRule: DiagnosisRule {
         }
         let truncations = connection.notes.filter { Self.hasPrefix($0.message, DiagnosisNote.truncatedPrefix) }
         if let first = truncations.first {
-            reasons.append("packets cut short by the capture's snapshot length (\(Self.strip(first.message, DiagnosisNote.truncatedPrefix))\(truncations.count > 1 ? ", and \(truncations.count - 1) more" : ""))")
+            reasons.append(
+                "packets cut short by the capture's snapshot length (\(Self.strip(first.message, DiagnosisNote.truncatedPrefix))\(truncations.count > 1 ? ", and \(truncations.count - 1) more" : ""))"
+            )
             frames += truncations.compactMap(\.frame)
         }
         guard !reasons.isEmpty else { return [] }
@@ -90,12 +92,14 @@ public struct MalformedRule: DiagnosisRule {
         if let note = notes.first {
             summary = CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
         } else if let first, case .plaintext(let bytes) = first.kind {
-            summary = "\(first.from.rawValue) sent \(Format.bytes(bytes)) that are not TLS to port \(connection.server.port) (frame \(first.frame))"
+            summary =
+                "\(first.from.rawValue) sent \(Format.bytes(bytes)) that are not TLS to port \(connection.server.port) (frame \(first.frame))"
         } else {
             summary = "bytes on the connection are not valid TLS"
         }
         var detail = notes.map { note in
-            CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix) + (note.frame.map { " (frame \($0))" } ?? "")
+            CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
+                + (note.frame.map { " (frame \($0))" } ?? "")
         }.joined(separator: "; ")
         if !plaintext.isEmpty {
             let total = plaintext.reduce(0) { sum, event in
@@ -103,23 +107,30 @@ public struct MalformedRule: DiagnosisRule {
                 return sum
             }
             if !detail.isEmpty { detail += ". " }
-            detail += "\(Format.plural(plaintext.count, "segment")) with \(Format.bytes(total)) of non-TLS data, first at frame \(plaintext[0].frame) from the \(plaintext[0].from.rawValue)"
+            detail +=
+                "\(Format.plural(plaintext.count, "segment")) with \(Format.bytes(total)) of non-TLS data, first at frame \(plaintext[0].frame) from the \(plaintext[0].from.rawValue)"
         }
-        detail += ". A TLS record starts with content type 20–23, version 3.x and a length ≤ 16 KiB; these bytes do not."
+        detail +=
+            ". A TLS record starts with content type 20–23, version 3.x and a length ≤ 16 KiB; these bytes do not."
         let fix: String
         if side == .server && connection.clientHello.map({ ($0.frame) < (first?.frame ?? 0) }) == true {
-            fix = "The service on port \(connection.server.port) answered the ClientHello in plaintext: it does not speak TLS there. Point the client at the TLS port, or use STARTTLS if the protocol needs it."
+            fix =
+                "The service on port \(connection.server.port) answered the ClientHello in plaintext: it does not speak TLS there. Point the client at the TLS port, or use STARTTLS if the protocol needs it."
         } else if side == .client {
-            fix = "The client spoke plaintext to a TLS port: enable TLS in the client (https://, ssl=true) or connect to the plaintext port."
+            fix =
+                "The client spoke plaintext to a TLS port: enable TLS in the client (https://, ssl=true) or connect to the plaintext port."
         } else {
-            fix = "Check that both ends speak TLS on port \(connection.server.port); if a proxy sits between them, check that it does not rewrite the stream."
+            fix =
+                "Check that both ends speak TLS on port \(connection.server.port); if a proxy sits between them, check that it does not rewrite the stream."
         }
         summary += connection.handshakeComplete ? " (after the handshake)" : ""
         return [
             Finding(
                 code: "tls.malformed", severity: facts.sawStart || connection.clientHello != nil ? .error : .info,
                 side: side, summary: summary, detail: detail, fix: fix,
-                frames: Format.frames(trigger: first?.frame ?? notes.first?.frame, notes.compactMap(\.frame) + plaintext.dropFirst().prefix(5).map(\.frame)))
+                frames: Format.frames(
+                    trigger: first?.frame ?? notes.first?.frame,
+                    notes.compactMap(\.frame) + plaintext.dropFirst().prefix(5).map(\.frame)))
         ]
     }
 }

@@ -30,7 +30,14 @@ extension ConnectionFacts {
 
     /// True when the close at `event` happened before the TLS handshake started.
     func isBeforeClientHello(_ event: TimelineEvent) -> Bool {
-        guard let hello = clientHelloEvent ?? connection.clientHello.map({ TimelineEvent(frame: $0.frame, time: $0.time, from: .client, kind: .handshake(type: 1, name: "ClientHello", length: 0)) }) else {
+        guard
+            let hello = clientHelloEvent
+                ?? connection.clientHello.map({
+                    TimelineEvent(
+                        frame: $0.frame, time: $0.time, from: .client,
+                        kind: .handshake(type: 1, name: "ClientHello", length: 0))
+                })
+        else {
             return true
         }
         return event.frame < hello.frame
@@ -38,7 +45,8 @@ extension ConnectionFacts {
 
     /// TCP closes that are about the handshake: the capture saw it start and it had not finished.
     func handshakeClose(_ event: TimelineEvent?) -> TimelineEvent? {
-        guard let event, sawStart, inHandshake(event.frame) else { return nil }
+        // With one direction missing, a close says nothing about what the other side did.
+        guard let event, sawStart, missingDirection == nil, inHandshake(event.frame) else { return nil }
         return event
     }
 }
@@ -82,10 +90,12 @@ public struct StalledRule: DiagnosisRule {
         if connection.serverHello == nil {
             summary = "ClientHello to \(connection.serverName) unanswered: no ServerHello in \(waited)"
         } else {
-            summary = "handshake with \(connection.serverName) stalled: \(waitedOn.rawValue) silent for \(waited) after \(anchor.from.rawValue)'s last message"
+            summary =
+                "handshake with \(connection.serverName) stalled: \(waitedOn.rawValue) silent for \(waited) after \(anchor.from.rawValue)'s last message"
         }
         if !retransmitted.isEmpty {
-            summary += ", \(anchor.from == .client ? "ClientHello" : "last flight") retransmitted \(Format.plural(retransmitted.count, "time"))"
+            summary +=
+                ", \(anchor.from == .client ? "ClientHello" : "last flight") retransmitted \(Format.plural(retransmitted.count, "time"))"
         }
         if let close { summary += "; \(close.from.rawValue) gave up (\(Self.closeName(close)))" }
 
@@ -155,7 +165,8 @@ public struct ResetRule: DiagnosisRule {
                         summary: "client reset the connection before sending a ClientHello",
                         detail:
                             "The client opened the TCP connection and sent RST at frame \(rst.frame) without starting TLS: usually a port probe or load-balancer health check.",
-                        fix: "Nothing to fix if this is a health check; otherwise see why the client abandoned the connection.",
+                        fix:
+                            "Nothing to fix if this is a health check; otherwise see why the client abandoned the connection.",
                         frames: [rst.frame])
                 ]
             }
@@ -176,24 +187,30 @@ public struct ResetRule: DiagnosisRule {
         let context = facts.describeLastMessage(before: rst.frame)
         let serverAnswered = facts.lastMessage(before: rst.frame).map { $0.event.from == .server } ?? false
         var summary = "\(who) reset the connection during the handshake \(context)"
-        var detail = "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
+        var detail =
+            "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
         detail += ", \(context)."
         var fix: String
         if side == .server && !serverAnswered {
             summary = "server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))"
             if !retransmits.isEmpty {
-                detail += " The ClientHello had been retransmitted \(Format.plural(retransmits.count, "time")) before the reset."
+                detail +=
+                    " The ClientHello had been retransmitted \(Format.plural(retransmits.count, "time")) before the reset."
             }
             detail +=
                 " A reset right after the ClientHello, with no ServerHello, is typical of an IPS/firewall or proxy filtering on the SNI (\(connection.clientHello?.sni ?? "none sent")) or the ClientHello contents, or of a server that rejects this name or does not speak TLS here. The RST may have been injected by a device on the path in the server's name."
             fix =
                 "Compare the RST's IP TTL/ID with the server's SYN-ACK (`tshark -r CAPTURE -Y 'tcp.flags.reset==1 || tcp.flags.syn==1' -T fields -e frame.number -e ip.ttl -e ip.id`): a different TTL means a middlebox sent it — allow \(connection.clientHello?.sni ?? connection.server.ip) on that device; otherwise check the server's TLS configuration and logs for this SNI."
         } else if side == .server {
-            detail += " The server aborted without a TLS alert: often a server-side failure (missing key/certificate, client certificate required) or a middlebox inspecting the exchange."
-            fix = "Read the server's TLS error log at the time of frame \(rst.frame); if nothing is logged, look for a middlebox that injects resets."
+            detail +=
+                " The server aborted without a TLS alert: often a server-side failure (missing key/certificate, client certificate required) or a middlebox inspecting the exchange."
+            fix =
+                "Read the server's TLS error log at the time of frame \(rst.frame); if nothing is logged, look for a middlebox that injects resets."
         } else {
-            detail += " The client aborted without sending an alert: often it rejected the server's certificate or parameters (some TLS stacks reset instead of alerting), or its own timeout fired."
-            fix = "Read the client's error message (certificate validation, protocol settings); repeat with `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)` to see the server's chain."
+            detail +=
+                " The client aborted without sending an alert: often it rejected the server's certificate or parameters (some TLS stacks reset instead of alerting), or its own timeout fired."
+            fix =
+                "Read the client's error message (certificate validation, protocol settings); repeat with `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)` to see the server's chain."
         }
         return [
             Finding(
@@ -222,7 +239,8 @@ public struct ClosedRule: DiagnosisRule {
                     Finding(
                         code: "handshake.closed", severity: .info, side: .client,
                         summary: "client closed the connection before sending a ClientHello",
-                        detail: "The client opened the TCP connection and closed it (FIN, frame \(fin.frame)) without starting TLS: usually a port probe or health check\(connection.upgradedFrom.map { ", or a \($0) session that never upgraded" } ?? "").",
+                        detail:
+                            "The client opened the TCP connection and closed it (FIN, frame \(fin.frame)) without starting TLS: usually a port probe or health check\(connection.upgradedFrom.map { ", or a \($0) session that never upgraded" } ?? "").",
                         fix: "Nothing to fix if this is a health check.", frames: [fin.frame])
                 ]
             }
@@ -232,7 +250,8 @@ public struct ClosedRule: DiagnosisRule {
                     summary: "server closed the connection before the ClientHello",
                     detail:
                         "The server sent FIN at frame \(fin.frame) before the client started TLS: the service may expect a plaintext protocol first (STARTTLS), be out of connections, or not run TLS on port \(connection.server.port).",
-                    fix: "Check which protocol the service on port \(connection.server.port) expects and its connection limits.",
+                    fix:
+                        "Check which protocol the service on port \(connection.server.port) expects and its connection limits.",
                     frames: [fin.frame])
             ]
         }
@@ -240,19 +259,25 @@ public struct ClosedRule: DiagnosisRule {
         let since = hello.map { Format.duration(from: $0.time, to: fin.time) } ?? "?"
         let context = facts.describeLastMessage(before: fin.frame)
         let summary = "\(side.rawValue) closed the connection during the handshake \(context), without an alert"
-        var detail = "FIN from the \(side.rawValue) at frame \(fin.frame), \(since) after the ClientHello, \(context); no TLS alert was sent."
+        var detail =
+            "FIN from the \(side.rawValue) at frame \(fin.frame), \(since) after the ClientHello, \(context); no TLS alert was sent."
         let fix: String
         if side == .server {
-            detail += " A server that closes without an alert usually failed before it could answer (no certificate for \(Format.sni(connection)), TLS not enabled on this port, or a proxy whose backend refused)."
-            fix = "Look at the server's (or proxy's) error log at the time of frame \(fin.frame) and check that it has a certificate and TLS enabled for \(connection.serverName)."
+            detail +=
+                " A server that closes without an alert usually failed before it could answer (no certificate for \(Format.sni(connection)), TLS not enabled on this port, or a proxy whose backend refused)."
+            fix =
+                "Look at the server's (or proxy's) error log at the time of frame \(fin.frame) and check that it has a certificate and TLS enabled for \(connection.serverName)."
         } else {
-            detail += " A client that closes without an alert usually rejected something it received (certificate, parameters) or hit its own timeout."
-            fix = "Read the client's error message; check the server's certificate chain and the client's trust store and protocol settings."
+            detail +=
+                " A client that closes without an alert usually rejected something it received (certificate, parameters) or hit its own timeout."
+            fix =
+                "Read the client's error message; check the server's certificate chain and the client's trust store and protocol settings."
         }
         return [
             Finding(
                 code: "handshake.closed", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
-                frames: Format.frames(trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame]))
+                frames: Format.frames(
+                    trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame]))
         ]
     }
 }

@@ -15,12 +15,17 @@ struct FailureMode {
                 let after = Format.duration(from: hello.time, to: close.time)
                 let how = StalledRule.closeName(close)
                 if close.from == .server {
-                    return FailureMode(text: "server sent \(how) \(after) after the ClientHello, no ServerHello", side: .server, frame: close.frame)
+                    return FailureMode(
+                        text: "server sent \(how) \(after) after the ClientHello, no ServerHello", side: .server,
+                        frame: close.frame)
                 }
-                return FailureMode(text: "no ServerHello; client gave up (\(how)) after \(after)", side: .server, frame: close.frame)
+                return FailureMode(
+                    text: "no ServerHello; client gave up (\(how)) after \(after)", side: .server, frame: close.frame)
             }
             if let alert = facts.firstSignificantAlert {
-                return FailureMode(text: "\(alert.from.rawValue) sent \(alert.description) instead of a ServerHello", side: alert.from, frame: alert.frame)
+                return FailureMode(
+                    text: "\(alert.from.rawValue) sent \(alert.description) instead of a ServerHello", side: alert.from,
+                    frame: alert.frame)
             }
             let waited = context.captureEnd.milliseconds(since: hello.time)
             guard waited >= context.handshakeTimeout * 1000 else { return nil }
@@ -29,23 +34,33 @@ struct FailureMode {
         if !connection.handshakeComplete {
             let server = connection.serverHello?.frame ?? hello.frame
             if let alert = facts.firstSignificantAlert {
-                return FailureMode(text: "\(alert.from.rawValue) sent \(alert.description) after the ServerHello", side: alert.from, frame: alert.frame)
+                return FailureMode(
+                    text: "\(alert.from.rawValue) sent \(alert.description) after the ServerHello", side: alert.from,
+                    frame: alert.frame)
             }
             if let close = facts.firstClose(after: server) {
-                return FailureMode(text: "\(close.from.rawValue) sent \(StalledRule.closeName(close)) before the handshake finished", side: close.from, frame: close.frame)
+                return FailureMode(
+                    text: "\(close.from.rawValue) sent \(StalledRule.closeName(close)) before the handshake finished",
+                    side: close.from, frame: close.frame)
             }
             let waited = context.captureEnd.milliseconds(since: facts.lastHandshakeProgress?.time ?? hello.time)
             guard waited >= context.handshakeTimeout * 1000 else { return nil }
-            return FailureMode(text: "handshake did not finish (silent for \(Format.duration(ms: waited)))", side: .server, frame: nil)
+            return FailureMode(
+                text: "handshake did not finish (silent for \(Format.duration(ms: waited)))", side: .server, frame: nil)
         }
         if let silence = OneWayDataRule.serverSilence(connection, facts: facts, context: context) {
-            return FailureMode(text: "handshake completed but the server never answered: \(silence.text)", side: .server, frame: silence.closeFrame)
+            return FailureMode(
+                text: "handshake completed but the server never answered: \(silence.text)", side: .server,
+                frame: silence.closeFrame)
         }
         // Nobody sent data and the server ended it: it dropped the session right after the handshake.
         if connection.applicationData.clientRecords == 0, connection.applicationData.serverRecords == 0,
-            let done = connection.handshakeCompleteFrame, let close = facts.firstClose(after: done), close.from == .server
+            let done = connection.handshakeCompleteFrame, let close = facts.firstClose(after: done),
+            close.from == .server
         {
-            return FailureMode(text: "server sent \(StalledRule.closeName(close)) right after the handshake, before any data", side: .server, frame: close.frame)
+            return FailureMode(
+                text: "server sent \(StalledRule.closeName(close)) right after the handshake, before any data",
+                side: .server, frame: close.frame)
         }
         return nil
     }
@@ -69,9 +84,12 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         case .psk: offerText = "TLS 1.3 PSK"
         case .none: offerText = "none"
         }
-        var detail = "The ClientHello (frame \(hello.frame), \(Format.sni(connection))) offered a cached session: \(offerText)."
+        var detail =
+            "The ClientHello (frame \(hello.frame), \(Format.sni(connection))) offered a cached session: \(offerText)."
         switch connection.resumption.accepted {
-        case true?: detail += " The server accepted it (abbreviated handshake, ServerHello at frame \(connection.serverHello?.frame ?? 0))."
+        case true?:
+            detail +=
+                " The server accepted it (abbreviated handshake, ServerHello at frame \(connection.serverHello?.frame ?? 0))."
         case false?: break
         case nil: detail += " No ServerHello says whether the server accepted it."
         }
@@ -109,7 +127,9 @@ public struct OneWayDataRule: DiagnosisRule {
     /// The server's silence after the client's first data, if it ended the connection or lasted.
     static func serverSilence(_ connection: Connection, facts: ConnectionFacts, context: DiagnosisContext) -> Silence? {
         let data = connection.applicationData
-        guard connection.handshakeComplete, data.clientRecords > 0, let first = data.clientFirstFrame else { return nil }
+        guard connection.handshakeComplete, data.clientRecords > 0, let first = data.clientFirstFrame else {
+            return nil
+        }
         if let serverLast = data.serverLastFrame, serverLast > first { return nil }
         return silence(of: .server, from: first, connection, facts: facts, context: context)
     }
@@ -117,7 +137,8 @@ public struct OneWayDataRule: DiagnosisRule {
     static func silence(
         of silent: Side, from first: Int, _ connection: Connection, facts: ConnectionFacts, context: DiagnosisContext
     ) -> Silence? {
-        guard facts.sidesSeen.count == 2, facts.gaps(from: silent, after: connection.handshakeCompleteFrame ?? 0).isEmpty
+        guard facts.sidesSeen.count == 2,
+            facts.gaps(from: silent, after: connection.handshakeCompleteFrame ?? 0).isEmpty
         else { return nil }
         let data = connection.applicationData
         let start =
@@ -160,7 +181,8 @@ public struct OneWayDataRule: DiagnosisRule {
                     detail: detail,
                     fix:
                         "Check the application behind \(Format.endpoint(connection.server)) (its logs at the time of frame \(silence.firstUnanswered), backend health, proxy upstream timeouts) and that client and server agree on the application protocol (ALPN \(connection.serverHello?.alpn ?? "none")).",
-                    frames: Format.frames(trigger: silence.firstUnanswered, [connection.handshakeCompleteFrame, silence.closeFrame]))
+                    frames: Format.frames(
+                        trigger: silence.firstUnanswered, [connection.handshakeCompleteFrame, silence.closeFrame]))
             ]
         }
         // Client silent: only meaningful where the server cannot have sent session tickets that
@@ -175,7 +197,8 @@ public struct OneWayDataRule: DiagnosisRule {
                 summary: "client never sent data after the handshake: \(counts); \(silence.text)",
                 detail:
                     "The handshake completed (frame \(connection.handshakeCompleteFrame ?? 0)); \(counts). From the server's first data (frame \(first)) the \(silence.text). Only server-speaks-first protocols (SMTP/IMAP banners) expect the server to talk first; the client application did not follow up.",
-                fix: "Check the client application's logs and that it speaks the protocol the server expects on port \(connection.server.port).",
+                fix:
+                    "Check the client application's logs and that it speaks the protocol the server expects on port \(connection.server.port).",
                 frames: Format.frames(trigger: first, [connection.handshakeCompleteFrame, silence.closeFrame]))
         ]
     }
@@ -209,12 +232,13 @@ public struct EncryptedAlertRule: DiagnosisRule {
         else { return [] }
         // Anything large from the server afterwards means the record was not a fatal alert.
         if encrypted(.server).contains(where: { $0.0.frame > record.frame && $0.1 > Self.maxAlertRecord }) { return [] }
-        guard let close = facts.firstClose(after: record.frame - 1) else { return [] }
+        guard let close = facts.firstClose(after: record.frame &- 1) else { return [] }
         let after = Format.duration(from: flightEnd.time, to: record.time)
         var detail =
             "TLS 1.3 without keys, so this is an inference. The server's encrypted flight (EncryptedExtensions, Certificate, CertificateVerify, Finished) ended at frame \(flightEnd.frame);"
         detail += " \(after) later the client sent a single \(length)-byte encrypted record (frame \(record.frame))"
-        detail += " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
+        detail +=
+            " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
         detail +=
             " \(length == 19 ? "19 bytes is exactly" : "\(length) bytes is the size of") an encrypted alert (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
         return [

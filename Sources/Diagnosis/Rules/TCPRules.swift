@@ -26,7 +26,8 @@ public struct NoAnswerRule: DiagnosisRule {
             "The client sent \(Format.plural(syns.count, "SYN")) (frames \(Format.list(syns.map { String($0.frame) }, limit: 6)))"
             + " from \(first.time.rfc3339()) to \(last.time.rfc3339()); no SYN-ACK or RST came back."
         if clientGaveUp, let close = facts.firstClose {
-            detail += " The client gave up at frame \(close.frame), \(Format.duration(ms: waitedMs)) after the first SYN."
+            detail +=
+                " The client gave up at frame \(close.frame), \(Format.duration(ms: waitedMs)) after the first SYN."
         } else {
             detail += " The capture ended \(Format.duration(ms: waitedMs)) after the first SYN."
         }
