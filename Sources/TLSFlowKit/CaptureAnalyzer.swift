@@ -25,6 +25,7 @@ public final class CaptureAnalyzer {
     private var report: CaptureReport
     private var patterns = PatternAccumulator()
     private var interception = InterceptionTracker()
+    private var sessions = SessionLinker()
     private var undecodable = 0
     private var firstUndecodable: (frame: Int, reason: String)?
     private var unsupportedLinkTypes: Set<Int32> = []
@@ -274,6 +275,7 @@ public final class CaptureAnalyzer {
             ordered.complete(flow.sequence, nil, emit: emit)
             return
         }
+        sessions.link(&connection)
         ConnectionFinisher.finish(
             &connection, auditor: auditor, options: options, captureEnd: lastTime, interception: &interception)
         patterns.add(connection)
@@ -302,7 +304,12 @@ struct OrderedEmitter {
     private mutating func number(_ connection: inout Connection) {
         finalIDs[connection.id] = nextID
         connection.id = nextID
-        if let issuer = connection.resumption.issuedBy { connection.resumption.issuedBy = finalIDs[issuer] }
+        if let issuer = connection.resumption.issuedBy {
+            connection.resumption.issuedBy = finalIDs[issuer]
+            if let id = finalIDs[issuer], let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
+                connection.notes[index].message += "; the full handshake of connection \(id) carried it"
+            }
+        }
         nextID += 1
     }
 

@@ -5,6 +5,8 @@ import TLSFlowModel
 /// The per-connection work after TCP and TLS decoding: certificate audit, explanations of what
 /// could not be checked, then diagnosis.
 enum ConnectionFinisher {
+    static let resumedNote = "resumed session: no certificate sent"
+
     static func finish(
         _ connection: inout Connection, auditor: CertificateAuditor, options: AnalysisOptions, captureEnd: Timestamp,
         interception: inout InterceptionTracker
@@ -57,11 +59,8 @@ enum ConnectionFinisher {
     private static func explainMissingCertificates(_ connection: inout Connection) {
         guard connection.serverCertificates.isEmpty, connection.serverHello != nil else { return }
         if connection.resumption.accepted == true {
-            var message = "resumed session: no certificate sent"
-            if let issuer = connection.resumption.issuedBy {
-                message += "; the full handshake of connection \(issuer) carried it"
-            }
-            connection.notes.append(Note(frame: connection.serverHello?.frame, message: message))
+            // The emitter names the issuing connection once reported ids are known.
+            connection.notes.append(Note(frame: connection.serverHello?.frame, message: resumedNote))
         } else if connection.version == "TLS 1.3", !connection.decrypted {
             connection.notes.append(
                 Note(

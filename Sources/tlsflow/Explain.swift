@@ -28,6 +28,6 @@ struct Explain: ParsableCommand {
             warn("unknown finding code '\(code ?? "")'; `tlsflow explain --list` shows them all")
             throw ExitCode(ExitStatus.unusable)
         }
-        print(entry.text, terminator: "")
+        print(entry.markdown, terminator: "")
     }
 }
