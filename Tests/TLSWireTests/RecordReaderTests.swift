@@ -36,6 +36,24 @@ struct RecordReaderTests {
         #expect(reader.append(Self.alert).isEmpty)
     }
 
+    /// A record header that claims more bytes than the stream ever delivers: nothing is
+    /// emitted and the bytes stay buffered, which the caller reports as a truncated record.
+    @Test func recordLengthLongerThanStreamStaysBuffered() {
+        var reader = TLSRecordReader()
+        let lying: [UInt8] = [0x16, 0x03, 0x01, 0x01, 0x00] + [0x01, 0x00, 0x00, 0x10]
+        #expect(reader.append(lying).isEmpty)
+        #expect(reader.bufferedBytes == lying.count)
+        #expect(!reader.stopped)
+    }
+
+    /// A handshake header that claims more than its records carry stays a partial message.
+    @Test func handshakeLengthLongerThanRecordsIsPartial() {
+        var reassembler = HandshakeReassembler()
+        #expect(reassembler.append([0x02, 0x00, 0x00, 0x64] + [UInt8](repeating: 0, count: 10)).isEmpty)
+        #expect(reassembler.hasPartialMessage)
+        #expect(reassembler.bufferedBytes == 14)
+    }
+
     @Test func decodesMessagesByType() throws {
         let done = HandshakeMessage(type: .serverHelloDone, body: [])
         #expect(try done.decode() == .serverHelloDone)
