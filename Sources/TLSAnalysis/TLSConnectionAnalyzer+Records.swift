@@ -217,9 +217,10 @@ extension TLSConnectionAnalyzer {
         if let ch = connection.clientHello { connection.handshakeMs = time.milliseconds(since: ch.time) }
     }
 
-    /// The size of an encrypted TLS 1.3 alert: 2 bytes of alert, 1 of inner type, 16 of AEAD tag
-    /// (a little slack for padding).
-    static let alertSizedRecord = 19...24
+    /// The size of an encrypted TLS 1.3 alert: 2 bytes of alert, 1 of inner type, 16 of AEAD tag,
+    /// plus the padding some stacks add (Java: 16 bytes). A client Finished is at least 53 bytes
+    /// (32-byte verify data + 4 + 1 + 16), so anything shorter cannot complete the handshake.
+    static let alertSizedRecord = 19...52
 
     mutating func handleApplicationRecord(length: Int, from: Side, frame: Int, time: Timestamp) {
         if tls13 && !connection.handshakeComplete {
