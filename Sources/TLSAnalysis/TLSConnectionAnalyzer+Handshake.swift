@@ -20,7 +20,8 @@ extension TLSConnectionAnalyzer {
         connection.timeline.append(
             TimelineEvent(
                 frame: frame, time: time, from: from,
-                kind: .handshake(type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
+                kind: .handshake(
+                    type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
         do {
             switch message.type.rawValue {
             case 1:
@@ -44,7 +45,8 @@ extension TLSConnectionAnalyzer {
             case 12:
                 let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
                 let version = ProtocolVersion(negotiatedVersion)
-                let exchange = try ServerKeyExchange(parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                let exchange = try ServerKeyExchange(
+                    parsing: message.body, keyExchange: suite.keyExchange, version: version)
                 if let group = exchange.group {
                     connection.keyExchangeGroup = group.name
                 } else if let bits = exchange.dhPrimeBits {

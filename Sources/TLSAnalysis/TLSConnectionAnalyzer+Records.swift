@@ -16,7 +16,7 @@ extension TLSConnectionAnalyzer {
         let b1 = input[1]
         let b2 = input[2]
         let atStreamStart = directions[index].mode == .detecting
-        if b0 & 0x80 != 0, input.count >= 5, b2 == 0x01, (b1 >= 9 || b0 & 0x7f > 0),
+        if b0 & 0x80 != 0, input.count >= 5, b2 == 0x01, b1 >= 9 || b0 & 0x7f > 0,
             (input[3] == 0x03 && input[4] <= 0x04) || (input[3] == 0x00 && input[4] == 0x02)
         {
             // SSLv2-compatible ClientHello (RFC 5246 appendix E.2): two-byte header, message type 1.
@@ -173,7 +173,8 @@ extension TLSConnectionAnalyzer {
     ) {
         if encrypted || record.body.count < 2 {
             connection.timeline.append(
-                TimelineEvent(frame: frame, time: time, from: from, kind: .alert(level: 0, description: 0, encrypted: true)))
+                TimelineEvent(
+                    frame: frame, time: time, from: from, kind: .alert(level: 0, description: 0, encrypted: true)))
             connection.alerts.append(
                 AlertInfo(
                     frame: frame, time: time, from: from, level: .unknown, description: "unknown",
@@ -182,11 +183,13 @@ extension TLSConnectionAnalyzer {
         }
         var offset = 0
         while offset + 1 < record.body.count {
-            let alert = Alert(level: AlertLevel(record.body[offset]), description: AlertDescription(record.body[offset + 1]))
+            let alert = Alert(
+                level: AlertLevel(record.body[offset]), description: AlertDescription(record.body[offset + 1]))
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: from,
-                    kind: .alert(level: alert.level.rawValue, description: alert.alertDescription.rawValue, encrypted: false)))
+                    kind: .alert(
+                        level: alert.level.rawValue, description: alert.alertDescription.rawValue, encrypted: false)))
             let level: AlertInfo.Level =
                 switch alert.level.rawValue {
                 case 1: .warning

@@ -28,16 +28,22 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Text: show every connection's notes.")
     var verbose = false
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or worse is present: error, warning or never.")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "Exit 1 when a finding of this severity or worse is present: error, warning or never.")
     var failOn: FailLevel = .never
 
-    @Option(name: .customLong("connection"), help: "Show the ladder diagram of connection N (same as `tlsflow show N`).")
+    @Option(
+        name: .customLong("connection"), help: "Show the ladder diagram of connection N (same as `tlsflow show N`).")
     var connectionID: Int?
 
-    @Flag(name: .long, help: "List the distinct certificates and the connections that used them (same as `tlsflow certs`).")
+    @Flag(
+        name: .long,
+        help: "List the distinct certificates and the connections that used them (same as `tlsflow certs`).")
     var certs = false
 
-    @Option(name: .customLong("export-certs"), help: "Write every distinct certificate seen as PEM into this directory.")
+    @Option(
+        name: .customLong("export-certs"), help: "Write every distinct certificate seen as PEM into this directory.")
     var exportDirectory: String?
 
     @Argument(help: "Capture files (.pcap, .pcapng, .cap), directories (searched recursively) or - for stdin.")
@@ -54,7 +60,9 @@ struct Analyze: ParsableCommand {
             return
         }
         if certs || exportDirectory != nil {
-            try Certs.list(inputs: inputs, flags: analysis, exportDirectory: exportDirectory, print: certs || exportDirectory == nil)
+            try Certs.list(
+                inputs: inputs, flags: analysis, exportDirectory: exportDirectory,
+                print: certs || exportDirectory == nil)
             return
         }
         let expansion = InputFiles.expand(inputs)
