@@ -167,7 +167,7 @@ class Capture:
         self.err = self.path + ".tcpdump.err"
         if os.path.exists(self.path):
             os.remove(self.path)
-        self.p = nsbg(self.ns, ["tcpdump", "-n", "-U", "-s", "0", "-i", self.iface] + self.extra +
+        self.p = nsbg(self.ns, ["tcpdump", "-n", "-U", "--immediate-mode", "-s", "0", "-i", self.iface] + self.extra +
                       ["-w", self.path], stderr=open(self.err, "w"))
         wait_line(self.err, "listening on")
         time.sleep(0.2)

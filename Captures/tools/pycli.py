@@ -82,7 +82,9 @@ def main():
                 try:
                     t.recv(4096)
                 except (socket.timeout, TimeoutError):
-                    print("timed out waiting for the answer")
+                    print("timed out waiting for the answer; closing without close_notify")
+                    t.close()
+                    return 2
         try:
             t.unwrap()
         except (ssl.SSLError, OSError):

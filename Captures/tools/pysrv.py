@@ -26,13 +26,13 @@ RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r
 
 def context(a):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if a.ciphers:
+        ctx.set_ciphers(a.ciphers)      # first: @SECLEVEL=0 must be set before a weak key loads
     ctx.load_cert_chain(a.cert, a.key)
     if a.min:
         ctx.minimum_version = VERSIONS[a.min]
     if a.max:
         ctx.maximum_version = VERSIONS[a.max]
-    if a.ciphers:
-        ctx.set_ciphers(a.ciphers)
     if a.client_ca:
         ctx.load_verify_locations(a.client_ca)
         ctx.verify_mode = ssl.CERT_REQUIRED
@@ -78,8 +78,14 @@ def serve_one(a, conn, ctx):
             time.sleep(a.hold)
             t.close()
         elif a.mode == "plain-http":
-            if read_request(conn):
+            first = conn.recv(4096)
+            if first.startswith(b"GET "):
+                if b"\r\n\r\n" not in first:
+                    read_request(conn)
                 conn.sendall(RESPONSE)
+            elif first:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                             b"Connection: close\r\n\r\n")
             conn.shutdown(socket.SHUT_WR)
             conn.recv(1024)
             conn.close()
