@@ -429,7 +429,7 @@ def keylog_tls12_cbc(s):
 
 @scenario
 def keylog_tls12_cbc_noetm(s):
-    keylog_case(s, ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA", "-no_etm"])
+    keylog_case(s, ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256", "-no_etm"])
 
 
 @scenario
@@ -480,6 +480,9 @@ def main():
                 continue
             finally:
                 lab.stop_all()
+            if os.path.exists(s.keylog) and not any(
+                    ln.strip() and not ln.startswith("#") for ln in open(s.keylog)):
+                os.remove(s.keylog)     # the stack logged no secret (handshake ended too early)
             for f in os.listdir(WORK):
                 if f.startswith(n + ".") and (f.endswith(".pcap") or f.endswith(".pcapng")
                                               or f.endswith(".keylog")):
