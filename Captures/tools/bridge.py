@@ -99,6 +99,8 @@ def main():
     ap.add_argument("--rules", default="[]")
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--log", default=None)
+    ap.add_argument("--latency-ms", type=float, default=0,
+                    help="one-way delay added to every frame (keeps order)")
     args = ap.parse_args()
     rules = [Rule(r) for r in json.loads(args.rules)]
     log = open(args.log, "a") if args.log else None
@@ -120,7 +122,13 @@ def main():
     signal.signal(signal.SIGINT, on_sig)
 
     held = {"c2s": [], "s2c": []}   # (release_deadline, out_sock, frame)
-    delayed = []                    # (due, out_sock, frame)
+    delayed = []                    # (due, seq, out_sock, frame)
+    seq = [0]
+    latency = args.latency_ms / 1000.0
+
+    def emit(out, frame, extra=0.0):
+        seq[0] += 1
+        delayed.append((time.monotonic() + latency + extra, seq[0], out, frame))
     deadline = time.monotonic() + args.max_seconds
     print("ready", flush=True)
 
@@ -131,18 +139,19 @@ def main():
 
     while not stop[0] and time.monotonic() < deadline:
         now = time.monotonic()
-        timers = [t for t, _, _ in delayed] + [t for q in held.values() for t, _, _ in q]
+        timers = [x[0] for x in delayed] + [t for q in held.values() for t, _, _ in q]
         wait = max(0.0, min(timers) - now) if timers else 0.2
         r, _, _ = select.select(list(socks.values()), [], [], min(wait, 0.2))
         now = time.monotonic()
-        for t, out, fr in [x for x in delayed if x[0] <= now]:
-            out.send(fr)
-        delayed = [x for x in delayed if x[0] > now]
         for dname, q in held.items():
             for t, out, fr in [x for x in q if x[0] <= now]:
                 note(f"release-timeout {dname} len={len(fr)}")
-                out.send(fr)
+                emit(out, fr)
             held[dname] = [x for x in q if x[0] > now]
+        delayed.sort(key=lambda x: (x[0], x[1]))
+        while delayed and delayed[0][0] <= now:
+            _, _, out, fr = delayed.pop(0)
+            out.send(fr)
         for s in r:
             try:
                 frame, addr = s.recvfrom(65535)
@@ -169,21 +178,23 @@ def main():
                 continue
             if action == "delay":
                 note(f"delay {dname} {info}")
-                delayed.append((now + rule.d.get("ms", 100) / 1000.0, out, frame))
+                emit(out, frame, rule.d.get("ms", 100) / 1000.0)
                 continue
-            out.send(frame)
+            emit(out, frame)
             if action == "dup":
                 note(f"dup {dname} {info}")
-                out.send(frame)
+                emit(out, frame)
             # A held frame goes out right after the next frame of its direction: a reorder.
             if held[dname] and info is not None:
                 for _, hout, hfr in held[dname]:
                     note(f"release {dname} len={len(hfr)}")
-                    hout.send(hfr)
+                    emit(hout, hfr)
                 held[dname] = []
     for q in held.values():
         for _, out, fr in q:
             out.send(fr)
+    for _, _, out, fr in sorted(delayed, key=lambda x: (x[0], x[1])):
+        out.send(fr)
     return 0
 
 

@@ -23,6 +23,7 @@ NEW = "--new-certs" in sys.argv
 
 VALID = (datetime.datetime(2024, 1, 1), datetime.datetime(2040, 1, 1))
 EXPIRED = (datetime.datetime(2023, 1, 1), datetime.datetime(2024, 6, 1))
+FUTURE = (datetime.datetime(2035, 1, 1), datetime.datetime(2040, 1, 1))
 
 
 def path(name):
@@ -164,6 +165,13 @@ def main():
          eku=(ExtendedKeyUsageOID.CLIENT_AUTH,))
     leaf("client-valid", "client.tlsflow.test", None, 0x3002,
          eku=(ExtendedKeyUsageOID.CLIENT_AUTH,))
+
+    leaf("future", "future.tlsflow.test", ["future.tlsflow.test"], 0x200A, validity=FUTURE)
+    sk = key("self-signed")
+    make("self-signed", name("selfsigned.tlsflow.test"), sk, name("selfsigned.tlsflow.test"), sk, 0x200B,
+         san=["selfsigned.tlsflow.test"])
+    # Leaf, then the root, then the intermediate: misordered, with a root a server need not send.
+    cat("www-misordered-chain.pem", "www", "root-ca", "intermediate-ca")
 
     # Interception: a look-alike of a TLS-inspection product issuing the same name as "www".
     zo = "Zscaler Inc."

@@ -17,6 +17,10 @@ C4, S4 = "10.77.0.1", "10.77.0.2"
 C6, S6 = "fd77::1", "fd77::2"
 MAC_C, MAC_S = "02:77:00:00:00:01", "02:77:00:00:00:02"
 
+# One-way delay the bridge adds (RTT = 2x). Without it the RTT is ~0.2 ms and Linux's
+# tail-loss probe re-sends FINs whenever a peer is a few ms slow to ACK: noise in "healthy" captures.
+LATENCY_MS = 10
+
 _procs = []
 
 
@@ -130,9 +134,10 @@ def wait_listen(ns, port, timeout=8):
 
 
 class Bridge:
-    def __init__(self, work, rules=()):
+    def __init__(self, work, rules=(), latency_ms=LATENCY_MS):
         self.work = work
         self.rules = list(rules)
+        self.latency_ms = latency_ms
 
     def __enter__(self):
         out = os.path.join(self.work, "bridge.out")
@@ -142,6 +147,7 @@ class Bridge:
                 os.remove(f)
         self.p = nsbg(NS_B, [sys.executable, os.path.join(HERE, "bridge.py"), "--a", "c1", "--b", "s1",
                              "--rules", json.dumps(self.rules), "--max-seconds", "120",
+                             "--latency-ms", str(self.latency_ms),
                              "--log", self.log], stdout=open(out, "w"))
         wait_line(out, "ready")
         return self

@@ -459,6 +459,57 @@ def keylog_tls13_hrr(s):
         srv.wait(5)
 
 
+@scenario
+def mtls_ok(s):
+    srv = ossl_server(["-tls1_2", "-Verify", "1", "-CAfile", cert("trust-root.pem"), "-verify_return_error",
+                       "-WWW"])
+    with Bridge(WORK), Capture(s.pcap):
+        p = nsbg(NS_S, srv, cwd=www_dir(), stdout=s.logf, stderr=s.logf)
+        wait_listen(NS_S, 443)
+        s.client(py_client_12(s, "www.tlsflow.test", "--cert", cert("client-valid-chain.pem"),
+                              "--key", cert("client-valid.key"), "--request",
+                              "GET /index.html HTTP/1.0\\r\\n\\r\\n"))
+        p.wait(5)
+
+
+@scenario
+def self_signed(s):
+    simple(s, pysrv("https", "--cert", cert("self-signed.crt"), "--key", cert("self-signed.key")),
+           ossl_client(s, ["-tls1_2"] + VERIFY_ROOT, sni="selfsigned.tlsflow.test"), stdin=HTTP_REQ)
+
+
+@scenario
+def not_yet_valid(s):
+    simple(s, py_https("future"), ossl_client(s, ["-tls1_2"] + VERIFY_ROOT, sni="future.tlsflow.test"),
+           stdin=HTTP_REQ)
+
+
+@scenario
+def chain_misordered(s):
+    simple(s, pysrv("https", "--cert", cert("www-misordered-chain.pem"), "--key", cert("www.key"),
+                    "--max", "1.2"),
+           ossl_client(s, ["-tls1_2", "-ign_eof"] + VERIFY_ROOT), stdin=HTTP_REQ)
+
+
+@scenario
+def healthy_ecdsa(s):
+    simple(s, py_https("ecdsa", "--max", "1.2"),
+           ossl_client(s, ["-tls1_2", "-ign_eof"] + VERIFY_ROOT, sni="ec.tlsflow.test"), stdin=HTTP_REQ)
+
+
+@scenario
+def closed_after_clienthello(s):
+    simple(s, pysrv("fin-hello"), ossl_client(s, ["-tls1_2"] + VERIFY_ROOT), stdin=HTTP_REQ)
+
+
+@scenario
+def clienthello_two_segments(s):
+    # 60 made-up ALPN names push the ClientHello past one 1448-byte segment.
+    alpn = ",".join(f"x-tlsflow-test-protocol-{i:02d}" for i in range(60)) + ",http/1.1"
+    simple(s, py_https("www", "--min", "1.3"),
+           ossl_client(s, ["-tls1_3", "-ign_eof", "-alpn", alpn] + VERIFY_ROOT), stdin=HTTP_REQ)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("only", nargs="*")

@@ -5,6 +5,7 @@ Modes:
   https        TLS, read an HTTP request, answer, close_notify, close
   silent       TCP accept, never read or write, close after --hold seconds
   rst-hello    TCP accept, read the ClientHello, close with SO_LINGER 0 (RST)
+  fin-hello    TCP accept, read the ClientHello, close normally (FIN, no alert)
   tls-mute     TLS handshake, then neither read nor write for --hold seconds, then close
   plain-http   plain-text HTTP answer (to be put on port 443)
   smtp         SMTP greeting, EHLO, STARTTLS, then TLS and a few SMTP lines
@@ -72,6 +73,9 @@ def serve_one(a, conn, ctx):
         elif a.mode == "rst-hello":
             conn.recv(16384)
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+        elif a.mode == "fin-hello":
+            conn.recv(16384)
             conn.close()
         elif a.mode == "tls-mute":
             t = ctx.wrap_socket(conn, server_side=True)
