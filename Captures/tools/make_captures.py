@@ -274,7 +274,7 @@ def capture_gap(s):
     frames = lab.run(["tshark", "-r", raw, "-Y", f"ip.src=={S4} && tcp.len>0", "-T", "fields",
                       "-e", "frame.number"]).stdout.split()
     s.note("server data frames", frames, "deleting", frames[1])
-    lab.run(["editcap", raw, final, frames[1]])
+    lab.run(["editcap", "-F", "pcap", raw, final, frames[1]])
     s.pcap = final
 
 
