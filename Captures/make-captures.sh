@@ -11,7 +11,13 @@ for t in ip tcpdump tshark editcap capinfos openssl python3 java ss; do
   command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 2; }
 done
 
+child=
 cleanup() {
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    kill -TERM "$child" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$child" 2>/dev/null || true
+  fi
   for ns in tfc tfs tfb; do
     if ip netns list | grep -qw "$ns"; then
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
@@ -29,4 +35,9 @@ done
 
 python3 "$here/tools/gen_certs.py" "$here/certs" "${new_certs[@]}"
 # Whole run is bounded: every scenario has its own short timeouts; this is the backstop.
-timeout 900 python3 "$here/tools/make_captures.py" "${args[@]}"
+# Run in the background and wait, so that a signal to this script runs the trap at once.
+timeout 900 python3 "$here/tools/make_captures.py" "${args[@]}" &
+child=$!
+rc=0
+wait "$child" || rc=$?
+exit "$rc"

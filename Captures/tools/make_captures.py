@@ -3,6 +3,7 @@
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -514,6 +515,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("only", nargs="*")
     a = ap.parse_args()
+    # SIGTERM (from make-captures.sh's trap or timeout) must still run the teardown below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(WORK, exist_ok=True)
     os.makedirs(OUT, exist_ok=True)
     names = a.only or list(SCENARIOS)
