@@ -25,7 +25,8 @@ VERSIONS = {"0x0304": "TLS 1.3", "0x0303": "TLS 1.2", "0x0302": "TLS 1.1", "0x03
 ALERTS = {"0": "close_notify", "10": "unexpected_message", "20": "bad_record_mac", "40": "handshake_failure",
           "42": "bad_certificate", "43": "unsupported_certificate", "45": "certificate_expired",
           "46": "certificate_unknown", "47": "illegal_parameter", "48": "unknown_ca", "50": "decode_error",
-          "51": "decrypt_error", "70": "protocol_version", "71": "insufficient_security", "80": "internal_error"}
+          "51": "decrypt_error", "70": "protocol_version", "71": "insufficient_security", "80": "internal_error",
+          "116": "certificate_required"}
 LEVELS = {"1": "warning", "2": "fatal"}
 FIELDS = ["frame.number", "tcp.stream", "tcp.srcport", "tcp.dstport", "tls.record.content_type",
           "tls.alert_message.level", "tls.alert_message.desc", "tls.handshake.type",
@@ -67,6 +68,12 @@ def connections(rows):
         c["rows"].append(r)
         if c["client_port"] is None and r["tcp.flags.syn"] == ["1"] and r["tcp.flags.ack"] == ["0"]:
             c["client_port"] = r["tcp.srcport"][0]
+    for c in conns.values():
+        if c["client_port"] is None and c["rows"]:
+            # No SYN (capture started mid-stream): the client is the side with the ephemeral port.
+            r = c["rows"][0]
+            sp, dp = int(r["tcp.srcport"][0]), int(r["tcp.dstport"][0])
+            c["client_port"] = str(sp if sp > dp else dp)
     return [conns[s] for s in order]
 
 

@@ -511,6 +511,42 @@ def clienthello_two_segments(s):
            ossl_client(s, ["-tls1_3", "-ign_eof", "-alpn", alpn] + VERIFY_ROOT), stdin=HTTP_REQ)
 
 
+@scenario
+def tls13_client_cert_missing(s):
+    # TLS 1.3 mutual TLS: the server requires a certificate, the client has none. The server's
+    # certificate_required alert travels encrypted after the client's Finished.
+    simple(s, ossl_server(["-tls1_3", "-Verify", "1", "-CAfile", cert("trust-root.pem"),
+                           "-verify_return_error"]),
+           ossl_client(s, ["-tls1_3", "-ign_eof"] + VERIFY_ROOT), stdin=HTTP_REQ)
+
+
+def healthy_then_cut(s, keep):
+    """A healthy TLS 1.2 exchange, then editcap keeps only some frames of it."""
+    raw = os.path.join(WORK, f"{s.name}-raw.pcap")
+    final, s.pcap = s.pcap, raw
+    simple(s, py_https("www", "--max", "1.2"),
+           pycli("--host", S4, "--sni", "www.tlsflow.test", "--cafile", cert("trust-root.pem"),
+                 "--keylog", s.keylog))
+    first_data = lab.run(["tshark", "-r", raw, "-Y", "tls.record.content_type == 23", "-T", "fields",
+                          "-e", "frame.number"]).stdout.split()[0]
+    ranges = keep(int(first_data))
+    s.note("keeping frames", ranges)
+    lab.run(["editcap", "-F", "pcap", "-r", raw, final, ranges])
+    s.pcap = final
+
+
+@scenario
+def midstream(s):
+    # The capture starts at the first application data record: no TCP or TLS handshake seen.
+    healthy_then_cut(s, lambda first_data: f"{first_data}-100000")
+
+
+@scenario
+def capture_ends_mid_handshake(s):
+    # The capture stops right after the server's first flight (frames 1-8).
+    healthy_then_cut(s, lambda first_data: "1-8")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("only", nargs="*")
