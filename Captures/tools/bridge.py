@@ -6,7 +6,7 @@ frames that match a rule: drop, hold (release after the next frame in the same d
 i.e. reorder), delay, or duplicate. Rules are JSON, e.g.
 
   [{"dir": "s2c", "data": true, "nth": 1, "action": "hold"},
-   {"dir": "c2s", "dport": 4444, "times": 0, "action": "drop"}]
+   {"dir": "c2s", "dport": 9443, "times": 0, "action": "drop"}]
 
 Match keys: dir (c2s = from --a to --b, s2c = the reverse), sport, dport, syn (SYN without
 ACK), data (TCP payload present), min_len (TCP payload length at least), nth (1-based among

@@ -215,9 +215,9 @@ def stalled_clienthello(s):
 
 @scenario
 def no_answer(s):
-    # The bridge drops every packet to port 4444 (a black hole); the client gives up after 3 s.
-    with Bridge(WORK, [{"dir": "c2s", "dport": 4444, "times": 0, "action": "drop"}]), Capture(s.pcap):
-        s.client(pycli("--host", S4, "--port", "4444", "--sni", "www.tlsflow.test", "--timeout", "3"))
+    # The bridge drops every packet to port 9443 (a black hole, an HTTPS-alt port); the client gives up after 3 s.
+    with Bridge(WORK, [{"dir": "c2s", "dport": 9443, "times": 0, "action": "drop"}]), Capture(s.pcap):
+        s.client(pycli("--host", S4, "--port", "9443", "--sni", "www.tlsflow.test", "--timeout", "3"))
 
 
 @scenario
