@@ -129,12 +129,9 @@ extension TLSConnectionAnalyzer {
         info.ja4s = JA4S(hello).ja4s
         connection.serverHello = info
         connection.version = info.version
-        if version.isTLS13Variant {
-            tls13 = true
-            // Everything after the ServerHello is encrypted in both directions.
-            directions[0].encrypted = true
-            directions[1].encrypted = true
-        }
+        // TLS 1.3 protects everything after the ServerHello inside application_data records;
+        // a record of another outer type (a cleartext alert) is still plaintext.
+        if version.isTLS13Variant { tls13 = true }
     }
 
     /// Reads an SSLv2-compatible ClientHello (two-byte record header); afterwards the direction
