@@ -48,6 +48,16 @@ public enum PacketDecoder {
         var walk = Walk(data: data, originalLength: originalLength)
         return walk.run(from: .ip(0))
     }
+
+    /// Decodes a datagram rebuilt by `IPFragmentReassembler`; offsets in the result index
+    /// `datagram`, and the encapsulation includes `.reassembled`.
+    public static func decodeReassembled(_ datagram: [UInt8]) -> DecodedPacket {
+        datagram.withUnsafeBytes { buffer in
+            var walk = Walk(data: buffer, originalLength: nil)
+            walk.encapsulation.insert(.reassembled)
+            return walk.run(from: .ip(0))
+        }
+    }
 }
 
 enum Layer {

@@ -87,6 +87,9 @@ import WireBasics
         #expect(reassembler.pendingBytes == 0)
         let tcp = datagram.withUnsafeBytes { PacketDecoder.decodeIP($0) }.tcp
         #expect(tcp?.payloadLength == 300)
+        let marked = PacketDecoder.decodeReassembled(datagram).tcp
+        #expect(marked?.encapsulation == [.reassembled])
+        #expect(marked?.payloadOffset == 40)
         #expect(Array(datagram[40...]) == (0..<300).map { UInt8(truncatingIfNeeded: $0) })
     }
 
