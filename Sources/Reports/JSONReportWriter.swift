@@ -18,7 +18,7 @@ public struct JSONReportWriter {
     /// The current capture's connections, rendered as elements of its `connections` array:
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
     /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
-    private var pendingChunks: [[UInt8]] = []
+    private var pendingChunks: [String] = []
     private var pending: JSONEmitter
     private let prettyDocument: Bool
     private var captureFile = ""
@@ -78,7 +78,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.bytes.count >= flushThreshold { pendingChunks.append(pending.takeBytes()) }
+            if pending.count >= flushThreshold { pendingChunks.append(pending.takeText()) }
         }
     }
 
@@ -121,8 +121,8 @@ public struct JSONReportWriter {
         out.beginArray()
         if !pendingChunks.isEmpty || !pending.isEmpty {
             flush()
-            for chunk in pendingChunks { sink(String(decoding: chunk, as: UTF8.self)) }
-            sink(String(decoding: pending.bytes, as: UTF8.self))
+            for chunk in pendingChunks { sink(chunk) }
+            sink(pending.takeText())
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
@@ -190,12 +190,11 @@ public struct JSONReportWriter {
     }
 
     private mutating func flushIfNeeded() {
-        if out.bytes.count >= flushThreshold { flush() }
+        if out.count >= flushThreshold { flush() }
     }
 
     private mutating func flush() {
         guard !out.isEmpty else { return }
-        sink(String(decoding: out.bytes, as: UTF8.self))
-        out.removeAll()
+        sink(out.takeText())
     }
 }

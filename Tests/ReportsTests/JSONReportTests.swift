@@ -393,3 +393,22 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         }
     }
 }
+
+@Test func escapesAtEveryPositionOfLongStrings() throws {
+    let specials: [(String, String)] = [
+        ("\"", "\\\""), ("\\", "\\\\"), ("\n", "\\n"), ("\u{0}", "\\u0000"), ("\u{1F}", "\\u001f"),
+        ("\u{7F}", "\\u007f"),
+        ("\u{2028}", "\\u2028"), ("é", "é"), ("😀", "😀"), ("~", "~"), (" ", " "),
+    ]
+    for (special, escaped) in specials {
+        for position in 0..<24 {
+            let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 23 - position)
+            var e = JSONEmitter(pretty: false)
+            e.string(text)
+            let expected =
+                "\"" + String(repeating: "a", count: position) + escaped + String(repeating: "b", count: 23 - position)
+                + "\""
+            #expect(String(decoding: e.bytes, as: UTF8.self) == expected)
+        }
+    }
+}
