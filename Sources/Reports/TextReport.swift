@@ -138,7 +138,7 @@ public struct TextReport: Sendable {
             let bytes =
                 "\(Terminal.bytes(c.applicationData.clientBytes)) / \(Terminal.bytes(c.applicationData.serverBytes))"
             table.rows.append([
-                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), c.version ?? "—",
+                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), Terminal.safe(c.version ?? "—"),
                 resumptionLabel(c.resumption), Terminal.safe(cn), alerts, bytes, c.status.rawValue,
             ])
             let status = c.status
@@ -262,17 +262,18 @@ public struct TextReport: Sendable {
             .init(title: "finding", minimum: 12), .init(title: "count", rightAligned: true),
             .init(title: "connections", minimum: 10),
         ])
-        let codes = byCode.keys.sorted {
-            let a = byCode[$0]!
-            let b = byCode[$1]!
-            return a.severity != b.severity
-                ? a.severity > b.severity : (a.count != b.count ? a.count > b.count : $0 < $1)
+        let entries = byCode.map {
+            (code: $0.key, count: $0.value.count, severity: $0.value.severity, ids: $0.value.ids)
         }
-        for code in codes {
-            guard let entry = byCode[code] else { continue }
-            table.rows.append([
-                Terminal.safe(code), String(entry.count), entry.ids.map { "#\($0)" }.joined(separator: " "),
-            ])
+        .sorted {
+            $0.severity != $1.severity
+                ? $0.severity > $1.severity : ($0.count != $1.count ? $0.count > $1.count : $0.code < $1.code)
+        }
+        for entry in entries {
+            // The column is truncated to the terminal anyway; a few ids say where to look.
+            var ids = entry.ids.prefix(20).map { "#\($0)" }.joined(separator: " ")
+            if entry.ids.count > 20 { ids += " …" }
+            table.rows.append([Terminal.safe(entry.code), String(entry.count), ids])
             let severity = entry.severity
             table.rowStyles.append { style.severity(severity, $0) }
         }
