@@ -243,11 +243,25 @@ public struct TextReport: Sendable {
         return lines
     }
 
+    private struct CodeTotal {
+        var code: String
+        var count = 0
+        var severity: Finding.Severity
+        var ids: [Int] = []
+
+        /// Most severe first, then most frequent, then by name.
+        static func isBefore(_ a: CodeTotal, _ b: CodeTotal) -> Bool {
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.count != b.count { return a.count > b.count }
+            return a.code < b.code
+        }
+    }
+
     private func totals(_ capture: CaptureReport) -> [String] {
-        var byCode: [String: (count: Int, severity: Finding.Severity, ids: [Int])] = [:]
+        var byCode: [String: CodeTotal] = [:]
         for c in capture.connections {
             for f in c.findings {
-                var entry = byCode[f.code] ?? (0, f.severity, [])
+                var entry = byCode[f.code] ?? CodeTotal(code: f.code, severity: f.severity)
                 entry.count += 1
                 entry.severity = max(entry.severity, f.severity)
                 if entry.ids.last != c.id { entry.ids.append(c.id) }
@@ -262,13 +276,7 @@ public struct TextReport: Sendable {
             .init(title: "finding", minimum: 12), .init(title: "count", rightAligned: true),
             .init(title: "connections", minimum: 10),
         ])
-        let entries = byCode.map {
-            (code: $0.key, count: $0.value.count, severity: $0.value.severity, ids: $0.value.ids)
-        }
-        .sorted {
-            $0.severity != $1.severity
-                ? $0.severity > $1.severity : ($0.count != $1.count ? $0.count > $1.count : $0.code < $1.code)
-        }
+        let entries = byCode.values.sorted(by: CodeTotal.isBefore)
         for entry in entries {
             // The column is truncated to the terminal anyway; a few ids say where to look.
             var ids = entry.ids.prefix(20).map { "#\($0)" }.joined(separator: " ")
