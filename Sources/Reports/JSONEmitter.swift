@@ -4,7 +4,8 @@ import TLSFlowModel
 ///
 /// Hand-written because the report for a large capture (hundreds of thousands of connections)
 /// must render in well under a second, and because the output's key order is part of the
-/// contract, which `JSONEncoder` does not let us control.
+/// contract, which `JSONEncoder` does not let us control. The buffer is a reference: an emitter
+/// is used from one place and never copied while in use.
 struct JSONEmitter {
     private let buf: ByteBuffer
     let pretty: Bool
@@ -13,6 +14,8 @@ struct JSONEmitter {
     private var first = true
     /// Inside an array of scalars printed on one line even when pretty.
     private var inline = false
+    /// A key was just written: the next value takes no separator.
+    private var pendingKey = false
 
     /// `containerDepth` > 0 starts the emitter inside an array at that nesting depth, so that
     /// elements rendered apart (buffered connections) indent as they will sit in the document.
@@ -28,8 +31,6 @@ struct JSONEmitter {
 
     /// The text so far (for tests and small documents).
     var bytes: [UInt8] { buf.array }
-
-    mutating func removeAll() { buf.removeAll() }
 
     /// Hands over the text written so far, keeping the nesting state (so the next element still
     /// gets its separator).
@@ -66,9 +67,6 @@ struct JSONEmitter {
     private mutating func newlineIndent() {
         buf.appendNewline(indent: 2 * depth)
     }
-
-    /// Starts a value in an array or at top level (after `key`, no prefix is written).
-    private var pendingKey = false
 
     private mutating func valuePrefix() {
         if pendingKey {

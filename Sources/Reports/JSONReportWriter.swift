@@ -2,6 +2,8 @@ import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
 ///
+/// Call order: `begin`, then per capture `beginCapture`, `connection`…, `endCapture`, then `end`.
+/// The writer holds its buffers by reference: use one writer from one place, without copying it.
 ///
 /// The contract lists a capture's `packets`, `bytes`, `last_time` and `errors` before its
 /// `connections`, but those are only known once the file has been read. To keep the contract's
@@ -126,7 +128,6 @@ public struct JSONReportWriter {
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
         out.endArray()
         out.key("non_tls_connections")
         out.int(capture.nonTLSConnections)

@@ -412,3 +412,18 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         }
     }
 }
+
+@Test(arguments: [true, false]) func severalCapturesInOneDocument(pretty: Bool) throws {
+    let captures = [
+        Fixtures.capture(file: "a.pcap", Fixtures.all), Fixtures.capture(file: "empty.pcap", []),
+        Fixtures.capture(file: "b.pcapng", nanoseconds: true, [Fixtures.healthy12(id: 1), Fixtures.failedCert(id: 2)]),
+    ]
+    let text = JSONReportWriter.render(
+        captures: captures, summary: Fixtures.summary(captures), version: "0.1.0", pretty: pretty)
+    let root = try jsonObject(text)
+    let parsed = try #require(root["captures"] as? [[String: Any]])
+    #expect(parsed.map { $0["file"] as? String } == ["a.pcap", "empty.pcap", "b.pcapng"])
+    let ids = parsed.map { ($0["connections"] as? [[String: Any]])?.map { $0["id"] as? Int } }
+    #expect(ids == [[1, 2, 3, 4], [], [1, 2]])
+    #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 6)
+}
