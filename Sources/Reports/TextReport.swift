@@ -16,6 +16,9 @@ public struct TextReport: Sendable {
 
     private var style: Style { Style(enabled: color) }
 
+    /// Problem connections listed without --verbose.
+    static let problemLimit = 30
+
     public func render(_ capture: CaptureReport) -> String {
         var lines: [String] = []
         lines += header(capture)
@@ -151,13 +154,23 @@ public struct TextReport: Sendable {
         let order: [ConnectionStatus] = [.failed, .warning, .incomplete]
         var lines: [String] = []
         var listed = Set<Int>()
+        var notShown = 0
         for status in order {
             for c in capture.connections where c.status == status {
                 guard !c.findings.isEmpty || (status != .incomplete) else { continue }
+                // One screen: past a few dozen, the totals table says the rest better.
+                guard verbose || listed.count < Self.problemLimit else {
+                    notShown += 1
+                    continue
+                }
                 listed.insert(c.id)
                 lines.append("")
                 lines += problem(c)
             }
+        }
+        if notShown > 0 {
+            lines.append("")
+            lines.append("  … \(counted(notShown, "more problem connection")) (use --verbose to list all)")
         }
         let unlisted = capture.connections.filter { !$0.notes.isEmpty && !listed.contains($0.id) }
         if verbose && !unlisted.isEmpty {
