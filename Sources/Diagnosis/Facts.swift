@@ -1,0 +1,236 @@
+import TLSFlowModel
+
+/// Conventions the pipeline follows when it adds notes the rules read.
+public enum DiagnosisNote {
+    /// A note whose message starts with this prefix says bytes on the connection are not valid TLS
+    /// (e.g. "malformed: client sent 'GET / HTTP/1.1' to port 443"); it becomes `tls.malformed`.
+    public static let malformedPrefix = "malformed:"
+    /// A note whose message starts with this prefix says the capture cut packets short (snaplen),
+    /// e.g. "truncated: frame 12 captured 96 of 1514 bytes"; it becomes `capture.gap`.
+    public static let truncatedPrefix = "truncated:"
+}
+
+/// Facts derived once from a connection's timeline and summary, shared by the rules.
+///
+/// Every answer tolerates partial data: a missing SYN, ClientHello or peer direction yields nil
+/// or false rather than a guess.
+struct ConnectionFacts {
+    let connection: Connection
+    let events: [TimelineEvent]
+
+    init(_ connection: Connection) {
+        self.connection = connection
+        self.events = connection.timeline.events
+    }
+
+    // MARK: TCP
+
+    /// Client SYNs (without ACK), in order; more than one means the SYN was retransmitted.
+    var clientSYNs: [TimelineEvent] {
+        events.filter { event in
+            guard event.from == .client, case .segment(let flags, _) = event.kind else { return false }
+            return flags.contains(.syn) && !flags.contains(.ack)
+        }
+    }
+
+    var synAck: TimelineEvent? {
+        events.first { event in
+            guard event.from == .server, case .segment(let flags, _) = event.kind else { return false }
+            return flags.contains(.syn) && flags.contains(.ack)
+        }
+    }
+
+    /// Sides that have at least one recorded segment (pure ACKs are not recorded).
+    var sidesSeen: Set<Side> {
+        var seen = Set<Side>()
+        for event in events {
+            if case .segment = event.kind { seen.insert(event.from) }
+            if seen.count == 2 { break }
+        }
+        return seen
+    }
+
+    func sentPayload(_ side: Side) -> Bool {
+        events.contains { event in
+            guard event.from == side, case .segment(_, let payload) = event.kind else { return false }
+            return payload > 0
+        }
+    }
+
+    /// The side whose packets are absent although the other side's behaviour proves it was
+    /// talking: a capture of one direction only. nil when both directions were captured or the
+    /// capture cannot tell.
+    var missingDirection: Side? {
+        let seen = sidesSeen
+        guard seen.count == 1, let present = seen.first else { return nil }
+        switch present {
+        case .server:
+            // A server only ever speaks in answer to a client.
+            return .client
+        case .client:
+            // Client payload needs an accepted connection; SYNs alone are a real no-answer.
+            return sentPayload(.client) ? .server : nil
+        }
+    }
+
+    func firstSegment(with flag: TCPFlags, after frame: Int = Int.min) -> TimelineEvent? {
+        events.first { event in
+            guard event.frame > frame, case .segment(let flags, _) = event.kind else { return false }
+            return flags.contains(flag) && !flags.contains(.syn)
+        }
+    }
+
+    var firstRST: TimelineEvent? { firstSegment(with: .rst) }
+    var firstFIN: TimelineEvent? { firstSegment(with: .fin) }
+
+    /// First FIN or RST by either side.
+    var firstClose: TimelineEvent? {
+        events.first { event in
+            guard case .segment(let flags, _) = event.kind else { return false }
+            return !flags.contains(.syn) && (flags.contains(.fin) || flags.contains(.rst))
+        }
+    }
+
+    func firstClose(after frame: Int) -> TimelineEvent? {
+        events.first { event in
+            guard event.frame > frame, case .segment(let flags, _) = event.kind else { return false }
+            return !flags.contains(.syn) && (flags.contains(.fin) || flags.contains(.rst))
+        }
+    }
+
+    func firstClose(by side: Side, atOrBefore frame: Int) -> TimelineEvent? {
+        events.first { event in
+            guard event.from == side, event.frame <= frame, case .segment(let flags, _) = event.kind else {
+                return false
+            }
+            return !flags.contains(.syn) && (flags.contains(.fin) || flags.contains(.rst))
+        }
+    }
+
+    func retransmissions(from side: Side, after start: Int, before end: Int) -> [TimelineEvent] {
+        events.filter { event in
+            guard event.from == side, event.frame > start, event.frame < end,
+                case .retransmission = event.kind
+            else { return false }
+            return true
+        }
+    }
+
+    func payloadSegments(from side: Side, after frame: Int) -> [TimelineEvent] {
+        events.filter { event in
+            guard event.from == side, event.frame > frame, case .segment(_, let payload) = event.kind else {
+                return false
+            }
+            return payload > 0
+        }
+    }
+
+    func gaps(from side: Side? = nil, after frame: Int = Int.min) -> [TimelineEvent] {
+        events.filter { event in
+            guard event.frame > frame, side == nil || event.from == side, case .gap = event.kind else {
+                return false
+            }
+            return true
+        }
+    }
+
+    func event(atFrame frame: Int) -> TimelineEvent? { events.first { $0.frame == frame } }
+
+    // MARK: TLS
+
+    var clientHelloEvent: TimelineEvent? {
+        func isHello(_ event: TimelineEvent) -> Bool {
+            if case .handshake(1, _, _) = event.kind { return event.from == .client }
+            return false
+        }
+        if let hello = connection.clientHello {
+            if let event = events.first(where: { $0.frame == hello.frame && isHello($0) }) { return event }
+            if let event = event(atFrame: hello.frame) { return event }
+        }
+        return events.first(where: isHello)
+    }
+
+    /// True when the TLS handshake was still unfinished at `frame`.
+    func inHandshake(_ frame: Int) -> Bool {
+        guard connection.handshakeComplete else { return true }
+        guard let done = connection.handshakeCompleteFrame else { return false }
+        return frame <= done
+    }
+
+    /// True when the capture saw how the connection began: its SYN or its ClientHello.
+    var sawStart: Bool { !clientSYNs.isEmpty || connection.clientHello != nil || synAck != nil }
+
+    /// The last event that moved the TLS handshake forward, before it completed.
+    var lastHandshakeProgress: TimelineEvent? {
+        var last: TimelineEvent?
+        for event in events {
+            if connection.handshakeComplete, let done = connection.handshakeCompleteFrame, event.frame > done { break }
+            switch event.kind {
+            case .handshake, .changeCipherSpec, .encryptedRecord: last = event
+            default: continue
+            }
+        }
+        return last
+    }
+
+    /// Fatal alerts in capture order, plus encrypted alerts of unknown level sent before the
+    /// handshake completed (after CCS a TLS 1.2 alert is encrypted; during the handshake it is
+    /// never a polite close_notify).
+    var significantAlerts: [AlertInfo] {
+        connection.alerts.filter { alert in
+            switch alert.level {
+            case .fatal: return true
+            case .warning: return false
+            case .unknown: return inHandshake(alert.frame)
+            }
+        }
+    }
+
+    var firstSignificantAlert: AlertInfo? { significantAlerts.first }
+
+    /// The connection's negotiated version, preferring the summary then the ServerHello.
+    var version: String? { connection.version ?? connection.serverHello?.version }
+
+    var isTLS13: Bool { version.map(TLSVersion.isTLS13) ?? false }
+
+    /// Resumption offered, from the pipeline or, if it left `.none`, from the ClientHello itself.
+    /// A TLS 1.3 client's session ID is a random compatibility value, never taken as an offer.
+    var resumptionOffer: ResumptionInfo.Offered {
+        if connection.resumption.offered != .none { return connection.resumption.offered }
+        guard let hello = connection.clientHello else { return .none }
+        if hello.psk { return .psk }
+        if hello.sessionTicket && hello.sessionTicketLength > 0 { return .ticket }
+        return .none
+    }
+
+    func time(ofFrame frame: Int?) -> Timestamp? {
+        guard let frame else { return nil }
+        return event(atFrame: frame)?.time
+    }
+}
+
+/// TLS version names as the pipeline writes them ("TLS 1.2", "SSL 3.0").
+enum TLSVersion {
+    static func isTLS13(_ name: String) -> Bool { name.hasPrefix("TLS 1.3") }
+
+    /// Orders names for "older/newer" wording; unknown names sort lowest.
+    static func rank(_ name: String) -> Int {
+        if name.hasPrefix("TLS 1.3") { return 4 }
+        switch name {
+        case "TLS 1.2": return 3
+        case "TLS 1.1": return 2
+        case "TLS 1.0": return 1
+        case "SSL 3.0": return 0
+        case "SSL 2.0": return -1
+        default: return -2
+        }
+    }
+
+    /// What the client offered: supported_versions when present, else legacy_version and below.
+    static func offered(by hello: ClientHelloInfo) -> [String] {
+        if !hello.supportedVersions.isEmpty {
+            return hello.supportedVersions.filter { !$0.lowercased().contains("grease") }
+        }
+        return hello.legacyVersion.isEmpty ? [] : [hello.legacyVersion]
+    }
+}

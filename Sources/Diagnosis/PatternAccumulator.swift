@@ -1,0 +1,229 @@
+import TLSFlowModel
+
+/// A finding about several connections to one server.
+public struct PatternFinding: Sendable, Equatable {
+    /// `frames` is empty: the evidence is the connections listed here.
+    public var finding: Finding
+    /// Connection ids, the first `PatternAccumulator.idLimit` only.
+    public var connectionIDs: [Int]
+    /// Connections that show the pattern.
+    public var count: Int
+    /// Connections to the same server that were compared.
+    public var total: Int
+}
+
+/// Cross-connection patterns, fed one diagnosed connection at a time. Memory grows with the number
+/// of servers (capped at `serverLimit`), not with the number of connections.
+public struct PatternAccumulator: Sendable {
+    public static let idLimit = 20
+    public static let serverLimit = 10_000
+    static let chainLimit = 8
+
+    struct Chain: Sendable {
+        var leaf: String
+        var issuer: String
+        var count = 0
+        var ids: [Int] = []
+    }
+
+    struct Tally: Sendable {
+        var count = 0
+        var ids: [Int] = []
+        mutating func add(_ id: Int) {
+            count += 1
+            if ids.count < PatternAccumulator.idLimit { ids.append(id) }
+        }
+    }
+
+    struct Server: Sendable {
+        var name: String
+        var total = 0
+        var resumed = Tally()
+        var resumedFailed = Tally()
+        var full = Tally()
+        var fullFailed = Tally()
+        var chains: [Chain] = []
+        var moreChains = 0
+        var failures: [String: Tally] = [:]
+        var failureOrder: [String] = []
+    }
+
+    private var servers: [String: Server] = [:]
+    private var order: [String] = []
+    /// Connections not tallied because `serverLimit` servers were already tracked.
+    public private(set) var untracked = 0
+
+    public init() {}
+
+    public mutating func add(_ connection: Connection) {
+        let name = connection.serverName
+        if servers[name] == nil {
+            guard servers.count < Self.serverLimit else {
+                untracked += 1
+                return
+            }
+            servers[name] = Server(name: name)
+            order.append(name)
+        }
+        guard var server = servers[name] else { return }
+        server.total += 1
+        let id = connection.id
+        let verdict = connection.status != .incomplete && connection.clientHello != nil
+        if verdict {
+            let failed = connection.status == .failed
+            if ConnectionFacts(connection).resumptionOffer != .none {
+                server.resumed.add(id)
+                if failed { server.resumedFailed.add(id) }
+            } else {
+                server.full.add(id)
+                if failed { server.fullFailed.add(id) }
+            }
+        }
+        if let leaf = connection.serverCertificates.first, !leaf.sha256.isEmpty {
+            if let index = server.chains.firstIndex(where: { $0.leaf == leaf.sha256 }) {
+                server.chains[index].count += 1
+                if server.chains[index].ids.count < Self.idLimit { server.chains[index].ids.append(id) }
+            } else if server.chains.count < Self.chainLimit {
+                server.chains.append(Chain(leaf: leaf.sha256, issuer: leaf.issuer, count: 1, ids: [id]))
+            } else {
+                server.moreChains += 1
+            }
+        }
+        if connection.status == .failed, let headline = connection.findings.first(where: { $0.severity == .error }) {
+            if server.failures[headline.code] == nil { server.failureOrder.append(headline.code) }
+            server.failures[headline.code, default: Tally()].add(id)
+        }
+        servers[name] = server
+    }
+
+    public func findings() -> [PatternFinding] {
+        var out: [PatternFinding] = []
+        for name in order {
+            guard let server = servers[name] else { continue }
+            let resumption = Self.resumption(server)
+            if let resumption { out.append(resumption) }
+            if let finding = Self.chains(server) { out.append(finding) }
+            // The resumption ratio already says everything a per-code count would.
+            out += Self.repeatedFailures(server).filter { resumption == nil || $0.finding.code != "resumption.aborted" }
+        }
+        return out
+    }
+
+    static func resumption(_ s: Server) -> PatternFinding? {
+        let attempts = s.resumed.count
+        let failed = s.resumedFailed.count
+        // Most resumed attempts fail while full handshakes mostly work.
+        guard failed >= 2, failed * 5 >= attempts * 4, s.full.count == 0 || s.fullFailed.count * 5 <= s.full.count
+        else {
+            return nil
+        }
+        var summary = "\(failed) of \(attempts) resumed handshakes to \(s.name) failed"
+        summary +=
+            s.full.count > 0
+            ? "; \(s.fullFailed.count) of \(s.full.count) full handshakes did"
+            : "; no full handshake to compare with"
+        var detail =
+            "Resumption attempts that failed: connections \(Format.list(s.resumedFailed.ids.map { "#\($0)" }, limit: idLimit))."
+        if !s.full.ids.isEmpty {
+            detail += " Full handshakes: connections \(Format.list(s.full.ids.map { "#\($0)" }, limit: idLimit))."
+        }
+        detail +=
+            " When only resumed sessions fail, the session cache or ticket keys are at fault: a load balancer spreading clients over nodes that do not share them, or a proxy (CMG, TLS inspection) that breaks on abbreviated handshakes."
+        let finding = Finding(
+            code: "resumption.aborted", severity: s.full.count > 0 ? .error : .warning, side: .server,
+            summary: summary, detail: detail,
+            fix:
+                "Disable session resumption on the client to confirm; then share the session cache and synchronise the ticket keys across the nodes behind \(s.name), or disable resumption on the proxy in front of it.",
+            frames: [])
+        return PatternFinding(
+            finding: finding, connectionIDs: s.resumedFailed.ids, count: failed, total: attempts + s.full.count)
+    }
+
+    static func chains(_ s: Server) -> PatternFinding? {
+        guard s.chains.count >= 2 else { return nil }
+        let described = s.chains.map { chain in
+            "leaf \(chain.leaf.prefix(16))… issued by \(chain.issuer.isEmpty ? "?" : chain.issuer) (\(Format.plural(chain.count, "connection")), first #\(chain.ids.first ?? 0))"
+        }
+        let issuers = Set(s.chains.map(\.issuer))
+        var detail =
+            "\(s.name) presented \(s.chains.count + (s.moreChains > 0 ? 1 : 0) > s.chains.count ? "more than \(s.chains.count)" : "\(s.chains.count)") different certificate chains: \(described.joined(separator: "; "))."
+        detail +=
+            issuers.count > 1
+            ? " The issuers differ: some connections may go through a TLS-inspecting proxy, or a backend has an old or different certificate."
+            : " Same issuer, different leaves: backends behind a load balancer hold different certificates (e.g. a renewal not rolled out everywhere)."
+        let total = s.chains.reduce(0) { $0 + $1.count }
+        let finding = Finding(
+            code: "cert.inconsistent_chain", severity: .warning, side: .server,
+            summary:
+                "\(s.name) served \(s.chains.count) different certificate chains (\(issuers.count) issuer\(issuers.count == 1 ? "" : "s"))",
+            detail: detail,
+            fix:
+                "Deploy the same certificate and chain on every node serving \(s.name), or find the device that replaces it.",
+            frames: [])
+        return PatternFinding(
+            finding: finding, connectionIDs: Array(s.chains.flatMap(\.ids).prefix(idLimit)), count: total,
+            total: s.total)
+    }
+
+    static func repeatedFailures(_ s: Server) -> [PatternFinding] {
+        s.failureOrder.compactMap { code in
+            guard let tally = s.failures[code], tally.count >= 2 else { return nil }
+            let title = FindingCatalog.entry(code)?.title ?? code
+            let finding = Finding(
+                code: code, severity: .error, side: nil,
+                summary: "\(code) on \(tally.count) of \(s.total) connections to \(s.name): \(title)",
+                detail:
+                    "Connections whose headline is \(code): \(Format.list(tally.ids.map { "#\($0)" }, limit: idLimit)).",
+                fix: FindingCatalog.entry(code)?.fix ?? "See `tlsflow explain \(code)`.",
+                frames: [])
+            return PatternFinding(finding: finding, connectionIDs: tally.ids, count: tally.count, total: s.total)
+        }
+    }
+}
+
+/// Links resumption attempts to the full handshake in the same capture that issued the session.
+///
+/// Feed connections in capture order. Session IDs are linked (a TLS 1.2-or-older ServerHello's
+/// session ID, echoed later by a ClientHello) and so are TLS 1.2 tickets (the first bytes of a
+/// NewSessionTicket, offered later in a ClientHello's session_ticket extension).
+public struct SessionLinker: Sendable {
+    public static let capacity = 65_536
+    private var issuers: [String: Int] = [:]
+    private var fifo: [String] = []
+    private var fifoStart = 0
+
+    public init() {}
+
+    /// Sets `resumption.issuedBy` when it is nil and an issuer is known, then remembers the
+    /// sessions this connection issued.
+    public mutating func link(_ connection: inout Connection) {
+        if connection.resumption.issuedBy == nil, let hello = connection.clientHello, !hello.sessionID.isEmpty,
+            let issuer = issuers[hello.sessionID], issuer != connection.id
+        {
+            connection.resumption.issuedBy = issuer
+        }
+        if connection.resumption.issuedBy == nil, let head = connection.clientHello?.sessionTicketHead, !head.isEmpty,
+            let issuer = issuers["ticket:" + head], issuer != connection.id
+        {
+            connection.resumption.issuedBy = issuer
+        }
+        for ticket in connection.issuedTickets where issuers["ticket:" + ticket] == nil {
+            remember("ticket:" + ticket, connection.id)
+        }
+        guard let server = connection.serverHello, !server.sessionID.isEmpty, !TLSVersion.isTLS13(server.version),
+            connection.resumption.accepted != true, issuers[server.sessionID] == nil
+        else { return }
+        remember(server.sessionID, connection.id)
+    }
+
+    private mutating func remember(_ key: String, _ id: Int) {
+        if fifo.count < Self.capacity {
+            fifo.append(key)
+        } else {
+            issuers[fifo[fifoStart]] = nil
+            fifo[fifoStart] = key
+            fifoStart = (fifoStart + 1) % Self.capacity
+        }
+        issuers[key] = id
+    }
+}

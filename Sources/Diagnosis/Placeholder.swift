@@ -1,2 +1,0 @@
-// Module Diagnosis: implementation lands with its issue.
-enum DiagnosisModule {}

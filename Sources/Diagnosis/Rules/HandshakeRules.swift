@@ -1,0 +1,283 @@
+import TLSFlowModel
+
+extension ConnectionFacts {
+    /// The last TLS message before `frame`, for "after the server's Certificate (frame 7)".
+    func lastMessage(before frame: Int) -> (event: TimelineEvent, name: String)? {
+        var found: (TimelineEvent, String)?
+        for event in events where event.frame <= frame {
+            switch event.kind {
+            case .handshake(_, let name, _): found = (event, name)
+            case .changeCipherSpec: found = (event, "ChangeCipherSpec")
+            case .encryptedRecord(let type, let length, _):
+                found = (event, type == 22 ? "encrypted Finished" : "encrypted record (\(length) bytes)")
+            default: continue
+            }
+        }
+        return found
+    }
+
+    func describeLastMessage(before frame: Int) -> String {
+        guard let (event, name) = lastMessage(before: frame) else { return "before any TLS message" }
+        return "after the \(event.from.rawValue)'s \(name) (frame \(event.frame))"
+    }
+
+    /// ClientHello retransmissions before the server's first payload (or `limit`).
+    func clientHelloRetransmissions(before limit: Int = Int.max) -> [TimelineEvent] {
+        guard let hello = clientHelloEvent else { return [] }
+        let serverAnswer = payloadSegments(from: .server, after: hello.frame).first?.frame ?? Int.max
+        return retransmissions(from: .client, after: hello.frame, before: min(serverAnswer, limit))
+    }
+
+    /// True when the close at `event` happened before the TLS handshake started.
+    func isBeforeClientHello(_ event: TimelineEvent) -> Bool {
+        guard
+            let hello = clientHelloEvent
+                ?? connection.clientHello.map({
+                    TimelineEvent(
+                        frame: $0.frame, time: $0.time, from: .client,
+                        kind: .handshake(type: 1, name: "ClientHello", length: 0))
+                })
+        else {
+            return true
+        }
+        return event.frame < hello.frame
+    }
+
+    /// TCP closes that are about the handshake: the capture saw it start and it had not finished.
+    func handshakeClose(_ event: TimelineEvent?) -> TimelineEvent? {
+        // With one direction missing, a close says nothing about what the other side did.
+        guard let event, sawStart, missingDirection == nil, inHandshake(event.frame) else { return nil }
+        return event
+    }
+}
+
+/// `handshake.stalled`: the handshake stopped moving and the side that had to answer never did.
+public struct StalledRule: DiagnosisRule {
+    public static let codes = ["handshake.stalled"]
+    /// A client that gives up after this long without an answer was waiting, not aborting.
+    static let patienceMs = 1000.0
+
+    public init() {}
+
+    public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
+        let facts = ConnectionFacts(connection)
+        guard !connection.handshakeComplete, let hello = connection.clientHello else { return [] }
+        let anchor: TimelineEvent
+        if connection.serverHello == nil {
+            guard let event = facts.clientHelloEvent else { return [] }
+            anchor = event
+        } else {
+            guard let progress = facts.lastHandshakeProgress else { return [] }
+            anchor = progress
+        }
+        let waiting = connection.serverHello == nil ? Side.client : anchor.from
+        let waitedOn = waiting.peer
+        // Without any packet of the waited-on side the capture may simply lack that direction.
+        guard facts.sidesSeen.contains(waitedOn), facts.payloadSegments(from: waitedOn, after: anchor.frame).isEmpty
+        else { return [] }
+        let close = facts.firstClose(after: anchor.frame)
+        if let close, close.from == waitedOn { return [] }
+        let endOfWait = close?.time ?? context.captureEnd
+        let waitMs = endOfWait.milliseconds(since: anchor.time)
+        let retransmitted = facts.retransmissions(from: waiting, after: anchor.frame, before: close?.frame ?? Int.max)
+        let timedOut = waitMs >= context.handshakeTimeout * 1000
+        let gaveUp = close != nil && (waitMs >= Self.patienceMs || !retransmitted.isEmpty)
+        guard timedOut || gaveUp else { return [] }
+
+        let waited = Format.duration(ms: waitMs)
+        let what = connection.serverHello == nil ? "ServerHello" : "the \(waitedOn.rawValue)'s next handshake message"
+        var summary: String
+        if connection.serverHello == nil {
+            summary = "ClientHello to \(connection.serverName) unanswered: no ServerHello in \(waited)"
+        } else {
+            summary =
+                "handshake with \(connection.serverName) stalled: \(waitedOn.rawValue) silent for \(waited) after \(anchor.from.rawValue)'s last message"
+        }
+        if !retransmitted.isEmpty {
+            summary +=
+                ", \(anchor.from == .client ? "ClientHello" : "last flight") retransmitted \(Format.plural(retransmitted.count, "time"))"
+        }
+        if let close { summary += "; \(close.from.rawValue) gave up (\(Self.closeName(close)))" }
+
+        var detail = "Waiting on the \(waitedOn.rawValue): the \(waiting.rawValue) sent "
+        if case .handshake(_, let name, let length) = anchor.kind {
+            detail += "\(name) (\(Format.bytes(length)), frame \(anchor.frame))"
+        } else {
+            detail += "its last handshake record at frame \(anchor.frame)"
+        }
+        detail += " and no \(what) followed for \(waited)"
+        if let close {
+            detail += " until the \(close.from.rawValue)'s \(Self.closeName(close)) at frame \(close.frame)."
+        } else {
+            detail += " (until the end of the capture)."
+        }
+        if connection.serverHello == nil {
+            detail += " \(Format.sni(connection)), offered \(TLSVersion.offered(by: hello).joined(separator: ", "))."
+        }
+        if !retransmitted.isEmpty {
+            detail +=
+                " The segment was retransmitted \(Format.plural(retransmitted.count, "time")) (frames \(Format.list(retransmitted.map { String($0.frame) }, limit: 6))):"
+                + " the \(waitedOn.rawValue)'s TCP never acknowledged it, so it is lost on the path — typical of an MTU/MSS black hole for large"
+                + " handshake packets or a filter silently dropping it (e.g. by SNI)."
+        } else {
+            detail +=
+                " The segment was not retransmitted, so TCP delivered it: the \(waitedOn.rawValue)'s TLS layer (or a proxy in front of it) did not answer."
+        }
+        if let rtt = connection.timing.tcpRTTms { detail += " TCP round trip: \(Format.duration(ms: rtt))." }
+        let fix =
+            waitedOn == .server
+            ? "Check that the TLS service on \(Format.endpoint(connection.server)) is healthy and really speaks TLS on this port (not a plaintext or STARTTLS protocol); if the ClientHello was retransmitted, test with a smaller ClientHello or lower MSS (e.g. `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)`) and look for a firewall dropping it."
+            : "Find out why the client stopped mid-handshake: client logs, certificate validation that blocks (OCSP/CRL fetch), or a proxy between the two that holds the client's flight."
+        return [
+            Finding(
+                code: "handshake.stalled", severity: .error, side: waitedOn, summary: summary, detail: detail, fix: fix,
+                frames: Format.frames(trigger: anchor.frame, retransmitted.map(\.frame) + [close?.frame]))
+        ]
+    }
+
+    static func closeName(_ event: TimelineEvent) -> String {
+        if case .segment(let flags, _) = event.kind, flags.contains(.rst) { return "RST" }
+        return "FIN"
+    }
+}
+
+/// `handshake.reset`: a TCP reset before the TLS handshake finished.
+public struct ResetRule: DiagnosisRule {
+    public static let codes = ["handshake.reset"]
+    public init() {}
+
+    public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
+        let facts = ConnectionFacts(connection)
+        guard let rst = facts.handshakeClose(facts.firstRST) else { return [] }
+        // A RST that is the server's only answer to the SYN is tcp.refused.
+        if let syn = facts.clientSYNs.first, facts.synAck == nil, rst.from == .server,
+            !facts.events.contains(where: { $0.from == .server && $0.frame > syn.frame && $0.frame < rst.frame })
+        {
+            return []
+        }
+        let side = rst.from
+        let who = side.rawValue
+        if facts.isBeforeClientHello(rst) {
+            if side == .client {
+                return [
+                    Finding(
+                        code: "handshake.reset", severity: .info, side: .client,
+                        summary: "client reset the connection before sending a ClientHello",
+                        detail:
+                            "The client opened the TCP connection and sent RST at frame \(rst.frame) without starting TLS: usually a port probe or load-balancer health check.",
+                        fix:
+                            "Nothing to fix if this is a health check; otherwise see why the client abandoned the connection.",
+                        frames: [rst.frame])
+                ]
+            }
+            return [
+                Finding(
+                    code: "handshake.reset", severity: .error, side: .server,
+                    summary: "server reset the connection before the ClientHello",
+                    detail:
+                        "The server accepted the TCP connection and then sent RST at frame \(rst.frame) before the client started TLS: the service refuses the connection (connection limit, access list, TCP wrapper) or crashed.",
+                    fix:
+                        "Check the server's accept-level limits and access lists and its logs for \(connection.client.ip).",
+                    frames: [rst.frame])
+            ]
+        }
+        let hello = facts.clientHelloEvent
+        let retransmits = facts.clientHelloRetransmissions(before: rst.frame)
+        let since = hello.map { Format.duration(from: $0.time, to: rst.time) } ?? "?"
+        let context = facts.describeLastMessage(before: rst.frame)
+        let serverAnswered = facts.lastMessage(before: rst.frame).map { $0.event.from == .server } ?? false
+        var summary = "\(who) reset the connection during the handshake \(context)"
+        var detail =
+            "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
+        detail += ", \(context)."
+        var fix: String
+        if side == .server && !serverAnswered {
+            summary = "server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))"
+            if !retransmits.isEmpty {
+                detail +=
+                    " The ClientHello had been retransmitted \(Format.plural(retransmits.count, "time")) before the reset."
+            }
+            detail +=
+                " A reset right after the ClientHello, with no ServerHello, is typical of an IPS/firewall or proxy filtering on the SNI (\(connection.clientHello?.sni ?? "none sent")) or the ClientHello contents, or of a server that rejects this name or does not speak TLS here. The RST may have been injected by a device on the path in the server's name."
+            fix =
+                "Compare the RST's IP TTL/ID with the server's SYN-ACK (`tshark -r CAPTURE -Y 'tcp.flags.reset==1 || tcp.flags.syn==1' -T fields -e frame.number -e ip.ttl -e ip.id`): a different TTL means a middlebox sent it — allow \(connection.clientHello?.sni ?? connection.server.ip) on that device; otherwise check the server's TLS configuration and logs for this SNI."
+        } else if side == .server {
+            detail +=
+                " The server aborted without a TLS alert: often a server-side failure (missing key/certificate, client certificate required) or a middlebox inspecting the exchange."
+            fix =
+                "Read the server's TLS error log at the time of frame \(rst.frame); if nothing is logged, look for a middlebox that injects resets."
+        } else {
+            detail +=
+                " The client aborted without sending an alert: often it rejected the server's certificate or parameters (some TLS stacks reset instead of alerting), or its own timeout fired."
+            fix =
+                "Read the client's error message (certificate validation, protocol settings); repeat with `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)` to see the server's chain."
+        }
+        return [
+            Finding(
+                code: "handshake.reset", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
+                frames: Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame)))
+        ]
+    }
+}
+
+/// `handshake.closed`: a FIN before the handshake finished, with no alert explaining it.
+public struct ClosedRule: DiagnosisRule {
+    public static let codes = ["handshake.closed"]
+    public init() {}
+
+    public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
+        let facts = ConnectionFacts(connection)
+        guard let fin = facts.handshakeClose(facts.firstFIN) else { return [] }
+        let side = fin.from
+        // An alert already says why; the FIN is only its consequence.
+        if connection.alerts.contains(where: { $0.frame <= fin.frame && ($0.from == side || $0.level != .warning) }) {
+            return []
+        }
+        if facts.isBeforeClientHello(fin) {
+            if side == .client {
+                return [
+                    Finding(
+                        code: "handshake.closed", severity: .info, side: .client,
+                        summary: "client closed the connection before sending a ClientHello",
+                        detail:
+                            "The client opened the TCP connection and closed it (FIN, frame \(fin.frame)) without starting TLS: usually a port probe or health check\(connection.upgradedFrom.map { ", or a \($0) session that never upgraded" } ?? "").",
+                        fix: "Nothing to fix if this is a health check.", frames: [fin.frame])
+                ]
+            }
+            return [
+                Finding(
+                    code: "handshake.closed", severity: .error, side: .server,
+                    summary: "server closed the connection before the ClientHello",
+                    detail:
+                        "The server sent FIN at frame \(fin.frame) before the client started TLS: the service may expect a plaintext protocol first (STARTTLS), be out of connections, or not run TLS on port \(connection.server.port).",
+                    fix:
+                        "Check which protocol the service on port \(connection.server.port) expects and its connection limits.",
+                    frames: [fin.frame])
+            ]
+        }
+        let hello = facts.clientHelloEvent
+        let since = hello.map { Format.duration(from: $0.time, to: fin.time) } ?? "?"
+        let context = facts.describeLastMessage(before: fin.frame)
+        let summary = "\(side.rawValue) closed the connection during the handshake \(context), without an alert"
+        var detail =
+            "FIN from the \(side.rawValue) at frame \(fin.frame), \(since) after the ClientHello, \(context); no TLS alert was sent."
+        let fix: String
+        if side == .server {
+            detail +=
+                " A server that closes without an alert usually failed before it could answer (no certificate for \(Format.sni(connection)), TLS not enabled on this port, or a proxy whose backend refused)."
+            fix =
+                "Look at the server's (or proxy's) error log at the time of frame \(fin.frame) and check that it has a certificate and TLS enabled for \(connection.serverName)."
+        } else {
+            detail +=
+                " A client that closes without an alert usually rejected something it received (certificate, parameters) or hit its own timeout."
+            fix =
+                "Read the client's error message; check the server's certificate chain and the client's trust store and protocol settings."
+        }
+        return [
+            Finding(
+                code: "handshake.closed", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
+                frames: Format.frames(
+                    trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame]))
+        ]
+    }
+}
