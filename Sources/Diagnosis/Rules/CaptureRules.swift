@@ -89,17 +89,20 @@ public struct MalformedRule: DiagnosisRule {
         let first = plaintext.first
         let side = first?.from
         var summary: String
-        if let note = notes.first {
-            summary = CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
+        let noteText = notes.map { CaptureGapRule.strip($0.message, DiagnosisNote.malformedPrefix) }.filter {
+            !$0.isEmpty
+        }
+        if let text = noteText.first {
+            summary = text
         } else if let first, case .plaintext(let bytes) = first.kind {
             summary =
                 "\(first.from.rawValue) sent \(Format.bytes(bytes)) that are not TLS to port \(connection.server.port) (frame \(first.frame))"
         } else {
             summary = "bytes on the connection are not valid TLS"
         }
-        var detail = notes.map { note in
-            CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
-                + (note.frame.map { " (frame \($0))" } ?? "")
+        var detail = notes.compactMap { note -> String? in
+            let text = CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
+            return text.isEmpty ? nil : text + (note.frame.map { " (frame \($0))" } ?? "")
         }.joined(separator: "; ")
         if !plaintext.isEmpty {
             let total = plaintext.reduce(0) { sum, event in
