@@ -117,8 +117,8 @@ public struct StalledRule: DiagnosisRule {
         if !retransmitted.isEmpty {
             detail +=
                 " The segment was retransmitted \(Format.plural(retransmitted.count, "time")) (frames \(Format.list(retransmitted.map { String($0.frame) }, limit: 6))):"
-                + " the \(waitedOn.rawValue)'s TCP never acknowledged it, so it is lost on the path — typical of an MTU/MSS black hole for large"
-                + " handshake packets or a filter silently dropping it (e.g. by SNI)."
+                + " copies of it (or their acknowledgements) were lost on the way — typical of an MTU/MSS black hole for large"
+                + " handshake packets or a filter dropping it (e.g. by SNI); even once it got through, no answer followed."
         } else {
             detail +=
                 " The segment was not retransmitted, so TCP delivered it: the \(waitedOn.rawValue)'s TLS layer (or a proxy in front of it) did not answer."

@@ -208,9 +208,10 @@ public struct OneWayDataRule: DiagnosisRule {
 /// alert-sized encrypted record and closes.
 public struct EncryptedAlertRule: DiagnosisRule {
     public static let codes = ["tls13.encrypted_alert"]
-    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag); padding may add a little.
-    /// A Finished is at least 53 bytes, an empty client Certificate 25.
-    static let maxAlertRecord = 24
+    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag) plus any padding — Java
+    /// pads it to 35. A client Finished is at least 53 bytes (4 + 32 + 1 + 16), so a lone record
+    /// below that, followed by a close, cannot be the client completing the handshake.
+    static let maxAlertRecord = 52
 
     public init() {}
 
@@ -240,7 +241,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
         detail +=
             " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
         detail +=
-            " \(length == 19 ? "19 bytes is exactly" : "\(length) bytes is the size of") an encrypted alert (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
+            " \(length == 19 ? "19 bytes is exactly an encrypted alert" : "\(length) bytes fits an encrypted alert (19 bytes, plus padding some stacks such as Java add)") (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
         return [
             Finding(
                 code: "tls13.encrypted_alert", severity: .error, side: .client,
