@@ -54,7 +54,8 @@ public struct Diagnoser: Sendable {
         for rule in rules {
             findings += rule.evaluate(connection, context: context)
         }
-        connection.findings = CauseOrdering.order(findings, handshakeComplete: connection.handshakeComplete)
+        connection.findings = CauseOrdering.order(
+            findings, handshakeComplete: ConnectionFacts(connection).handshakeDone)
         connection.status = Self.status(of: connection, context: context)
     }
 
@@ -74,7 +75,7 @@ enum CaptureCompleteness {
         // Mid-stream start: the handshake was never seen, so nothing can be vouched for.
         if connection.clientHello == nil && connection.serverHello == nil && !facts.sawStart { return false }
         if connection.clientHello == nil && connection.serverHello != nil { return false }
-        if !connection.handshakeComplete {
+        if !facts.handshakeDone {
             // A gap before the handshake finished may hide the message that decides it.
             if !facts.gaps().isEmpty || connection.tcp.gaps > 0 { return false }
             // Still in progress when the capture stopped, with nothing else to go on.

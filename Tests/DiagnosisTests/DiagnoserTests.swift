@@ -151,3 +151,22 @@ import Testing
         #expect(failed[0].consequences.count == 1)
     }
 }
+
+@Suite struct HandshakeCompletionFallbackTests {
+    /// A TLS 1.3 connection whose completion the pipeline could not infer: data both ways proves it.
+    @Test func dataBothWaysMeansTheHandshakeIsOver() {
+        var b = ConnectionBuilder()
+        b.tcpHandshake()
+        b.clientHello()
+        b.serverFlight13()
+        b.encryptedRecord(.client, length: 53, ccs: true)
+        b.appData(.client, bytes: 300)
+        b.appData(.server, bytes: 5000)
+        b.fin(.client, after: 100)
+        b.rst(.server)
+        #expect(!b.connection.handshakeComplete)
+        let c = b.diagnosed(captureEndAfter: 30_000)
+        #expect(c.findings.isEmpty)
+        #expect(c.status == .ok)
+    }
+}

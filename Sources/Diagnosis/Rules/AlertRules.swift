@@ -98,7 +98,7 @@ public struct VersionMismatchRule: DiagnosisRule {
             ]
         }
         // Offers disjoint without an alert: the server picked a version the client never offered.
-        if !connection.handshakeComplete, let server = connection.serverHello, !server.helloRetryRequest,
+        if !facts.handshakeDone, let server = connection.serverHello, !server.helloRetryRequest,
             let hello = connection.clientHello, !hello.supportedVersions.isEmpty, !server.version.isEmpty,
             !offered.contains(server.version)
         {

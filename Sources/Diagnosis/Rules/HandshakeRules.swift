@@ -61,7 +61,7 @@ public struct StalledRule: DiagnosisRule {
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
         let facts = ConnectionFacts(connection)
-        guard !connection.handshakeComplete, let hello = connection.clientHello else { return [] }
+        guard !facts.handshakeDone, let hello = connection.clientHello else { return [] }
         let anchor: TimelineEvent
         if connection.serverHello == nil {
             guard let event = facts.clientHelloEvent else { return [] }

@@ -31,7 +31,7 @@ struct FailureMode {
             guard waited >= context.handshakeTimeout * 1000 else { return nil }
             return FailureMode(text: "no ServerHello within \(Format.duration(ms: waited))", side: .server, frame: nil)
         }
-        if !connection.handshakeComplete {
+        if !facts.handshakeDone {
             let server = connection.serverHello?.frame ?? hello.frame
             if let alert = facts.firstSignificantAlert {
                 return FailureMode(
@@ -55,7 +55,7 @@ struct FailureMode {
         }
         // Nobody sent data and the server ended it: it dropped the session right after the handshake.
         if connection.applicationData.clientRecords == 0, connection.applicationData.serverRecords == 0,
-            let done = connection.handshakeCompleteFrame, let close = facts.firstClose(after: done),
+            let done = facts.handshakeDoneFrame, let close = facts.firstClose(after: done),
             close.from == .server
         {
             return FailureMode(
