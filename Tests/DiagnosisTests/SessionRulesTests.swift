@@ -11,7 +11,7 @@ import Testing
         b.rst(.server, after: 3)
         let findings = b.run(ResumptionAbortedRule())
         #expect(findings.map(\.code) == ["resumption.aborted"])
-        #expect(findings[0].summary.contains("session ticket (192 bytes)"))
+        #expect(findings[0].summary.contains("offering a 192-byte session ticket"))
         #expect(findings[0].summary.contains("server sent RST"))
         #expect(findings[0].fix.contains("Disable session resumption"))
         let c = b.diagnosed()

@@ -80,8 +80,8 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         let offerText: String
         switch offer {
         case .sessionID: offerText = "session ID \(hello.sessionID.prefix(16))…"
-        case .ticket: offerText = "session ticket (\(Format.bytes(hello.sessionTicketLength)))"
-        case .psk: offerText = "TLS 1.3 PSK"
+        case .ticket: offerText = "a \(hello.sessionTicketLength)-byte session ticket"
+        case .psk: offerText = "a TLS 1.3 PSK"
         case .none: offerText = "none"
         }
         var detail =
@@ -102,7 +102,7 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         return [
             Finding(
                 code: "resumption.aborted", severity: .error, side: failure.side,
-                summary: "resumed handshake (\(offerText)) to \(connection.serverName) failed: \(failure.text)",
+                summary: "resumed handshake offering \(offerText) to \(connection.serverName) failed: \(failure.text)",
                 detail: detail,
                 fix:
                     "Disable session resumption on the client to confirm (e.g. `openssl s_client -no_ticket`, curl `--no-sessionid`, or the client's session-cache setting); if that fixes it, share the session cache and synchronise the session-ticket keys across the proxy/load-balancer nodes, or turn off resumption on the proxy.",
@@ -241,7 +241,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
         detail +=
             " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
         detail +=
-            " \(length == 19 ? "19 bytes is exactly an encrypted alert" : "\(length) bytes fits an encrypted alert (19 bytes, plus padding some stacks such as Java add)") (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
+            " An encrypted alert is 19 bytes (2 bytes + content type + 16-byte AEAD tag), more when the stack pads it (Java sends 35); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
         return [
             Finding(
                 code: "tls13.encrypted_alert", severity: .error, side: .client,
