@@ -34,7 +34,7 @@ import Testing
 
     @Test func partialCodesFindTheirFamily() {
         let handshake = FindingCatalog.entries(matching: "HANDSHAKE.").map(\.code)
-        #expect(handshake.count == 7)
+        #expect(handshake.count == 6)
         #expect(handshake.allSatisfy { $0.hasPrefix("handshake.") })
         #expect(FindingCatalog.entries(matching: "one_way").map(\.code) == ["data.one_way"])
         #expect(FindingCatalog.entries(matching: "zzz").isEmpty)
