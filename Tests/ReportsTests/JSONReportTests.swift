@@ -393,3 +393,37 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         }
     }
 }
+
+@Test func escapesAtEveryPositionOfLongStrings() throws {
+    let specials: [(String, String)] = [
+        ("\"", "\\\""), ("\\", "\\\\"), ("\n", "\\n"), ("\u{0}", "\\u0000"), ("\u{1F}", "\\u001f"),
+        ("\u{7F}", "\\u007f"),
+        ("\u{2028}", "\\u2028"), ("é", "é"), ("😀", "😀"), ("~", "~"), (" ", " "),
+    ]
+    for (special, escaped) in specials {
+        for position in 0..<24 {
+            let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 23 - position)
+            var e = JSONEmitter(pretty: false)
+            e.string(text)
+            let expected =
+                "\"" + String(repeating: "a", count: position) + escaped + String(repeating: "b", count: 23 - position)
+                + "\""
+            #expect(String(decoding: e.bytes, as: UTF8.self) == expected)
+        }
+    }
+}
+
+@Test(arguments: [true, false]) func severalCapturesInOneDocument(pretty: Bool) throws {
+    let captures = [
+        Fixtures.capture(file: "a.pcap", Fixtures.all), Fixtures.capture(file: "empty.pcap", []),
+        Fixtures.capture(file: "b.pcapng", nanoseconds: true, [Fixtures.healthy12(id: 1), Fixtures.failedCert(id: 2)]),
+    ]
+    let text = JSONReportWriter.render(
+        captures: captures, summary: Fixtures.summary(captures), version: "0.1.0", pretty: pretty)
+    let root = try jsonObject(text)
+    let parsed = try #require(root["captures"] as? [[String: Any]])
+    #expect(parsed.map { $0["file"] as? String } == ["a.pcap", "empty.pcap", "b.pcapng"])
+    let ids = parsed.map { ($0["connections"] as? [[String: Any]])?.map { $0["id"] as? Int } }
+    #expect(ids == [[1, 2, 3, 4], [], [1, 2]])
+    #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 6)
+}

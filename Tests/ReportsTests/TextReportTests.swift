@@ -145,3 +145,14 @@ import Testing
         #expect(Terminal.width("👩‍👩‍👧x") == 3)
     }
 }
+
+@Test func problemListIsCappedUnlessVerbose() {
+    let many = (1...(TextReport.problemLimit + 5)).map { Fixtures.failedCert(id: $0) }
+    let capture = Fixtures.capture(many)
+    let short = TextReport(color: false, width: 120, verbose: false).render(capture)
+    #expect(short.components(separatedBy: "✗ failed  #").count - 1 == TextReport.problemLimit)
+    #expect(short.contains("… 5 more problem connections (use --verbose to list all)"))
+    let full = TextReport(color: false, width: 120, verbose: true).render(capture)
+    #expect(full.components(separatedBy: "✗ failed  #").count - 1 == TextReport.problemLimit + 5)
+    #expect(!full.contains("more problem connection"))
+}

@@ -31,7 +31,7 @@ struct FailureMode {
             guard waited >= context.handshakeTimeout * 1000 else { return nil }
             return FailureMode(text: "no ServerHello within \(Format.duration(ms: waited))", side: .server, frame: nil)
         }
-        if !connection.handshakeComplete {
+        if !facts.handshakeDone {
             let server = connection.serverHello?.frame ?? hello.frame
             if let alert = facts.firstSignificantAlert {
                 return FailureMode(
@@ -55,7 +55,7 @@ struct FailureMode {
         }
         // Nobody sent data and the server ended it: it dropped the session right after the handshake.
         if connection.applicationData.clientRecords == 0, connection.applicationData.serverRecords == 0,
-            let done = connection.handshakeCompleteFrame, let close = facts.firstClose(after: done),
+            let done = facts.handshakeDoneFrame, let close = facts.firstClose(after: done),
             close.from == .server
         {
             return FailureMode(
@@ -80,8 +80,8 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         let offerText: String
         switch offer {
         case .sessionID: offerText = "session ID \(hello.sessionID.prefix(16))…"
-        case .ticket: offerText = "session ticket (\(Format.bytes(hello.sessionTicketLength)))"
-        case .psk: offerText = "TLS 1.3 PSK"
+        case .ticket: offerText = "a \(hello.sessionTicketLength)-byte session ticket"
+        case .psk: offerText = "a TLS 1.3 PSK"
         case .none: offerText = "none"
         }
         var detail =
@@ -102,7 +102,7 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         return [
             Finding(
                 code: "resumption.aborted", severity: .error, side: failure.side,
-                summary: "resumed handshake (\(offerText)) to \(connection.serverName) failed: \(failure.text)",
+                summary: "resumed handshake offering \(offerText) to \(connection.serverName) failed: \(failure.text)",
                 detail: detail,
                 fix:
                     "Disable session resumption on the client to confirm (e.g. `openssl s_client -no_ticket`, curl `--no-sessionid`, or the client's session-cache setting); if that fixes it, share the session cache and synchronise the session-ticket keys across the proxy/load-balancer nodes, or turn off resumption on the proxy.",
@@ -208,9 +208,10 @@ public struct OneWayDataRule: DiagnosisRule {
 /// alert-sized encrypted record and closes.
 public struct EncryptedAlertRule: DiagnosisRule {
     public static let codes = ["tls13.encrypted_alert"]
-    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag); padding may add a little.
-    /// A Finished is at least 53 bytes, an empty client Certificate 25.
-    static let maxAlertRecord = 24
+    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag) plus any padding — Java
+    /// pads it to 35. A client Finished is at least 53 bytes (4 + 32 + 1 + 16), so a lone record
+    /// below that, followed by a close, cannot be the client completing the handshake.
+    static let maxAlertRecord = 52
 
     public init() {}
 
@@ -240,7 +241,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
         detail +=
             " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
         detail +=
-            " \(length == 19 ? "19 bytes is exactly" : "\(length) bytes is the size of") an encrypted alert (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
+            " An encrypted alert is 19 bytes (2 bytes + content type + 16-byte AEAD tag), more when the stack pads it (Java sends 35); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
         return [
             Finding(
                 code: "tls13.encrypted_alert", severity: .error, side: .client,
