@@ -114,7 +114,7 @@ public struct LadderView: Sendable {
                 case 2: "fatal"
                 default: "level \(level)"
                 }
-            let text = "Alert \(levelName) \(AlertDescription.name(description))"
+            let text = "Alert \(levelName) \(AlertNames.name(description))"
             let mark: Mark = level == 2 ? .error : (description == 0 ? .normal : .warning)
             return (encrypted ? text + " (decrypted)" : text, mark)
         case .encryptedRecord(let contentType, let length, let decryptedType):
@@ -147,9 +147,10 @@ public struct LadderView: Sendable {
 }
 
 /// IANA TLS Alert descriptions (RFC 8446 §6, RFC 5246 §7.2 and later registrations), for the
-/// ladder view, which holds only the numeric code of alerts in the timeline.
-public enum AlertDescription {
-    public static func name(_ code: UInt8) -> String {
+/// ladder view, which holds only the numeric code of alerts in the timeline. Kept here because
+/// Reports depends on the model only, not on TLSWire.
+enum AlertNames {
+    static func name(_ code: UInt8) -> String {
         switch code {
         case 0: "close_notify"
         case 10: "unexpected_message"

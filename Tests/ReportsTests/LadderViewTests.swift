@@ -108,11 +108,11 @@ import Testing
     }
 
     @Test func alertNameTable() {
-        #expect(AlertDescription.name(0) == "close_notify")
-        #expect(AlertDescription.name(42) == "bad_certificate")
-        #expect(AlertDescription.name(70) == "protocol_version")
-        #expect(AlertDescription.name(112) == "unrecognized_name")
-        #expect(AlertDescription.name(121) == "ech_required")
-        #expect(AlertDescription.name(255) == "unknown(255)")
+        #expect(AlertNames.name(0) == "close_notify")
+        #expect(AlertNames.name(42) == "bad_certificate")
+        #expect(AlertNames.name(70) == "protocol_version")
+        #expect(AlertNames.name(112) == "unrecognized_name")
+        #expect(AlertNames.name(121) == "ech_required")
+        #expect(AlertNames.name(255) == "unknown(255)")
     }
 }
