@@ -7,7 +7,9 @@ public struct LadderView: Sendable {
 
     public init() {}
 
-    public func render(_ connection: Connection, nanosecondPrecision: Bool, color: Bool) -> String {
+    /// `width` wraps the findings' texts; the ladder itself is a fixed 80 columns.
+    public func render(_ connection: Connection, nanosecondPrecision: Bool, color: Bool, width: Int = 120) -> String {
+        let width = max(width, 60)
         let style = Style(enabled: color)
         let c = connection
         var lines: [String] = []
@@ -60,9 +62,14 @@ public struct LadderView: Sendable {
                 let side = f.side.map { " (\($0.rawValue))" } ?? ""
                 lines.append(
                     "  " + style.severity(f.severity, f.severity.rawValue) + "  " + Terminal.safe(f.code) + side)
-                lines.append("    " + Terminal.safe(f.summary))
-                if !f.detail.isEmpty { lines.append("    " + Terminal.safe(f.detail)) }
-                if !f.fix.isEmpty { lines.append("    fix: " + Terminal.safe(f.fix)) }
+                func wrapped(_ text: String, lead: String = "", hanging: String = "    ") -> [String] {
+                    Terminal.wrap(Terminal.safe(text), width: width - 4, indent: hanging, lead: lead).map {
+                        "    " + $0
+                    }
+                }
+                lines += wrapped(f.summary, hanging: "")
+                if !f.detail.isEmpty { lines += wrapped(f.detail, hanging: "") }
+                if !f.fix.isEmpty { lines += wrapped(f.fix, lead: "fix: ", hanging: "     ") }
                 if !f.frames.isEmpty { lines.append("    " + style.dim(Terminal.frames(f.frames))) }
             }
         }
@@ -71,7 +78,9 @@ public struct LadderView: Sendable {
             lines.append(style.bold("Notes"))
             for note in c.notes {
                 let at = note.frame.map { "frame \($0): " } ?? ""
-                lines.append("  " + style.dim(at) + Terminal.safe(note.message))
+                lines += Terminal.wrap(Terminal.safe(note.message), width: width - 2, indent: "    ", lead: at).map {
+                    "  " + $0
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -107,6 +107,19 @@ import Testing
         #expect(coloured.contains("\u{1B}[31m──Alert fatal bad_certificate"))
     }
 
+    @Test func longFindingTextsWrapToTheWidth() {
+        var c = Fixtures.failedCert()
+        c.findings[1].detail = String(repeating: "detail words here ", count: 20)
+        c.findings[1].fix = String(repeating: "fix words ", count: 30)
+        c.notes = [Note(frame: 3, message: String(repeating: "note ", count: 40))]
+        let all = LadderView().render(c, nanosecondPrecision: false, color: false, width: 80)
+            .split(separator: "\n").map(String.init)
+        for line in all { #expect(Terminal.width(line) <= 80, "\(line)") }
+        #expect(all.contains { $0.hasPrefix("    fix: fix words") })
+        #expect(all.contains { $0.hasPrefix("         fix words") })
+        #expect(all.contains { $0.hasPrefix("  frame 3: note note") })
+    }
+
     @Test func alertNameTable() {
         #expect(AlertNames.name(0) == "close_notify")
         #expect(AlertNames.name(42) == "bad_certificate")
