@@ -85,9 +85,8 @@ public struct JSONReportWriter {
     }
 
     /// Writes the capture object. `capture.connections` is ignored (they came through
-    /// `connection`). `patternConnections[i]` lists the connection ids of `capture.patterns[i]`;
-    /// the model's `Finding` has no place for them yet.
-    public mutating func endCapture(_ capture: CaptureReport, patternConnections: [[Int]] = []) {
+    /// `connection`).
+    public mutating func endCapture(_ capture: CaptureReport) {
         guard !lines else {
             flushIfNeeded()
             return
@@ -133,10 +132,7 @@ public struct JSONReportWriter {
         out.int(capture.nonTLSConnections)
         out.key("patterns")
         out.beginArray()
-        for (index, pattern) in capture.patterns.enumerated() {
-            let ids = index < patternConnections.count ? patternConnections[index] : []
-            out.finding(pattern, connections: ids)
-        }
+        for pattern in capture.patterns { out.finding(pattern, isPattern: true) }
         out.endArray()
         out.endObject()
         flush()

@@ -252,7 +252,14 @@ public struct TextReport: Sendable {
     private func patterns(_ capture: CaptureReport) -> [String] {
         guard !capture.patterns.isEmpty else { return [] }
         var lines = ["", style.bold("Patterns")]
-        for pattern in capture.patterns { lines += findingLines(pattern, indent: "  ") }
+        for pattern in capture.patterns {
+            lines += findingLines(pattern, indent: "  ")
+            if !pattern.connectionIDs.isEmpty {
+                var ids = pattern.connectionIDs.prefix(20).map { "#\($0)" }.joined(separator: " ")
+                if pattern.connectionIDs.count > 20 { ids += " …" }
+                lines.append("  " + style.dim(Terminal.truncate("connections: " + ids, to: width - 2)))
+            }
+        }
         return lines
     }
 

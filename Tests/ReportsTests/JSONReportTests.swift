@@ -180,7 +180,11 @@ func jsonObject(_ text: String) throws -> [String: Any] {
             checkOrder(c["application_data"], Contract.applicationData, "application_data")
             for cert in c["server_certificates"]?.elements ?? [] { checkOrder(cert, Contract.cert, "cert") }
             for alert in c["alerts"]?.elements ?? [] { checkOrder(alert, Contract.alert, "alert") }
-            for finding in c["findings"]?.elements ?? [] { checkOrder(finding, Contract.finding, "finding") }
+            for finding in c["findings"]?.elements ?? [] {
+                checkOrder(finding, Contract.finding, "finding")
+                // The pattern-only "connections" key stays off connection findings.
+                #expect(finding.keys.last == "consequences")
+            }
         }
         checkOrder(capture?["patterns"]?.elements.first, Contract.finding, "pattern")
         #expect(capture?["patterns"]?.elements.first?.keys.last == "connections")
@@ -347,18 +351,18 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 500)
     }
 
-    @Test func patternConnectionIDs() throws {
-        var writer: JSONReportWriter
+    @Test func patternsListTheirConnections() throws {
         var text = ""
-        writer = JSONReportWriter(pretty: false) { text += $0 }
+        var writer = JSONReportWriter(pretty: false) { text += $0 }
         writer.begin(version: "1")
-        let capture = Fixtures.capture([])
+        var capture = Fixtures.capture([])
+        capture.patterns[0].connectionIDs = [7, 9, 12]
         writer.beginCapture(capture)
-        writer.endCapture(capture, patternConnections: [[2, 3]])
+        writer.endCapture(capture)
         writer.end(summary: RunSummary())
         let root = try jsonObject(text)
         let pattern = ((root["captures"] as? [[String: Any]])?.first?["patterns"] as? [[String: Any]])?.first
-        #expect(pattern?["connections"] as? [Int] == [2, 3])
+        #expect(pattern?["connections"] as? [Int] == [7, 9, 12])
         #expect(pattern?["code"] as? String == "resumption.aborted")
     }
 

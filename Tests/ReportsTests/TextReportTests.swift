@@ -61,6 +61,7 @@ import Testing
         #expect(text.contains("1 connection has notes (use --verbose)"))
         #expect(!text.contains("record after the alert was not parsed"))
         #expect(text.contains("resumption.aborted  2 of 2 resumed handshakes failed  frames 34, 4"))
+        #expect(text.contains("\n  connections: #2 #3\n"))
         // The healthy connection is not a problem.
         #expect(!section.contains { $0.contains("#1 10.0.0.5") })
     }
