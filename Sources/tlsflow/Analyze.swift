@@ -83,6 +83,7 @@ struct Analyze: ParsableCommand {
                     var connections: [Connection] = []
                     report = try session.analyze(path: file) { connections.append($0) }
                     report.connections = connections
+                    if analysed > 0 { output.write("\n") }
                     output.write(text.render(report))
                 } else {
                     var started = false
