@@ -22,7 +22,7 @@ public final class CaptureAnalyzer {
     private var lastSweep: Timestamp?
     private var fragments = IPFragmentReassembler()
     private var ordered = OrderedEmitter()
-    private var report: CaptureReport
+    private(set) var report: CaptureReport
     private var patterns = PatternAccumulator()
     private var interception = InterceptionTracker()
     private var sessions = SessionLinker()
@@ -49,13 +49,25 @@ public final class CaptureAnalyzer {
     /// Analyses `path`; `emit` receives connections in order of their first packet.
     public static func analyze(
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
-        keyLog: KeyLog = KeyLog(), emit: (Connection) -> Void
+        keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
     ) throws -> CaptureReport {
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
             options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path,
             format: reader.format.rawValue)
-        return analyzer.run(reader: reader, emit: emit)
+        // Streaming writers need the capture's header (file, time precision) before its first
+        // connection; it is known once frames have been read.
+        var started = false
+        return analyzer.run(reader: reader) { connection in
+            if !started {
+                started = true
+                var header = CaptureReport(file: analyzer.report.file, format: analyzer.report.format)
+                header.nanosecondPrecision = reader.nanosecondPrecision
+                header.firstTime = analyzer.report.firstTime
+                start?(header)
+            }
+            emit(connection)
+        }
     }
 
     func run(reader: CaptureReader, emit: (Connection) -> Void) -> CaptureReport {

@@ -87,11 +87,10 @@ struct Analyze: ParsableCommand {
                     output.write(text.render(report))
                 } else {
                     var started = false
-                    report = try session.analyze(path: file) { connection in
-                        if !started {
-                            writer.beginCapture(CaptureReport(file: file, format: ""))
-                            started = true
-                        }
+                    report = try session.analyze(path: file) { header in
+                        writer.beginCapture(header)
+                        started = true
+                    } emit: { connection in
                         writer.connection(connection)
                     }
                     if !started { writer.beginCapture(report) }

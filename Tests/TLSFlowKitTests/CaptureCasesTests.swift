@@ -54,13 +54,20 @@ import Testing
             }
             t.check(matches, "\(id): findings \(found), expected one of \(alternatives)")
             if let side = expect["finding_side"] as? String, let headline = c.findings.first {
-                t.check(headline.side?.rawValue == side, "\(id): headline side \(headline.side?.rawValue ?? "nil"), expected \(side)")
+                t.check(
+                    headline.side?.rawValue == side,
+                    "\(id): headline side \(headline.side?.rawValue ?? "nil"), expected \(side)")
             }
         }
-        if let sni = expect["sni"] as? String { t.check(c.clientHello?.sni == sni, "\(id): sni \(c.clientHello?.sni ?? "nil")") }
-        if let version = expect["version"] as? String { t.check(c.version == version, "\(id): version \(c.version ?? "nil") vs \(version)") }
+        if let sni = expect["sni"] as? String {
+            t.check(c.clientHello?.sni == sni, "\(id): sni \(c.clientHello?.sni ?? "nil")")
+        }
+        if let version = expect["version"] as? String {
+            t.check(c.version == version, "\(id): version \(c.version ?? "nil") vs \(version)")
+        }
         if let suite = expect["cipher_suite"] as? String {
-            t.check(c.serverHello?.cipherSuite == suite, "\(id): suite \(c.serverHello?.cipherSuite ?? "nil") vs \(suite)")
+            t.check(
+                c.serverHello?.cipherSuite == suite, "\(id): suite \(c.serverHello?.cipherSuite ?? "nil") vs \(suite)")
         }
         if let frame = expect["client_hello_frame"] as? Int {
             t.check(c.clientHello?.frame == frame, "\(id): ClientHello frame \(c.clientHello?.frame ?? -1) vs \(frame)")
@@ -70,12 +77,21 @@ import Testing
         }
         if let resumption = expect["resumption"] as? [String: Any] {
             let offered = resumption["offered"] as? String ?? "none"
-            t.check(c.resumption.offered.rawValue == offered, "\(id): resumption offered \(c.resumption.offered.rawValue) vs \(offered)")
+            t.check(
+                c.resumption.offered.rawValue == offered,
+                "\(id): resumption offered \(c.resumption.offered.rawValue) vs \(offered)")
             let accepted = resumption["accepted"] as? Bool
-            t.check(c.resumption.accepted == accepted, "\(id): resumption accepted \(String(describing: c.resumption.accepted)) vs \(String(describing: accepted))")
+            t.check(
+                c.resumption.accepted == accepted,
+                "\(id): resumption accepted \(String(describing: c.resumption.accepted)) vs \(String(describing: accepted))"
+            )
         }
-        for (key, certificates) in [("server_certificates", c.serverCertificates), ("client_certificates", c.clientCertificates)] {
-            guard let subjects = expect[key] as? [String], !(decrypted == false && c.version == "TLS 1.3" && key == "server_certificates") else {
+        for (key, certificates) in [
+            ("server_certificates", c.serverCertificates), ("client_certificates", c.clientCertificates),
+        ] {
+            guard let subjects = expect[key] as? [String],
+                !(decrypted == false && c.version == "TLS 1.3" && key == "server_certificates")
+            else {
                 continue
             }
             let got = certificates.map(\.subject)
@@ -91,20 +107,38 @@ import Testing
             t.check(c.alerts.map(\.frame) == frames, "\(id): alert frames \(c.alerts.map(\.frame)) vs \(frames)")
         }
         if let tcp = expect["tcp"] as? [String: Any] {
-            if let value = tcp["handshake"] as? String { t.check(c.tcp.handshake.rawValue == value, "\(id): tcp.handshake \(c.tcp.handshake.rawValue) vs \(value)") }
-            if let value = tcp["end"] as? String { t.check(c.tcp.end.rawValue == value, "\(id): tcp.end \(c.tcp.end.rawValue) vs \(value)") }
-            if let value = tcp["ended_by"] as? String { t.check(c.tcp.endedBy?.rawValue == value, "\(id): tcp.ended_by \(c.tcp.endedBy?.rawValue ?? "nil") vs \(value)") }
+            if let value = tcp["handshake"] as? String {
+                t.check(
+                    c.tcp.handshake.rawValue == value, "\(id): tcp.handshake \(c.tcp.handshake.rawValue) vs \(value)")
+            }
+            if let value = tcp["end"] as? String {
+                t.check(c.tcp.end.rawValue == value, "\(id): tcp.end \(c.tcp.end.rawValue) vs \(value)")
+            }
+            if let value = tcp["ended_by"] as? String {
+                t.check(
+                    c.tcp.endedBy?.rawValue == value,
+                    "\(id): tcp.ended_by \(c.tcp.endedBy?.rawValue ?? "nil") vs \(value)")
+            }
         }
         // TLS 1.3 encrypts the CertificateRequest: only a key log shows it.
         if let requested = expect["client_auth_requested"] as? Bool, decrypted || c.version != "TLS 1.3" {
             t.check(c.clientAuthRequested == requested, "\(id): client_auth_requested \(c.clientAuthRequested)")
         }
         if let data = expect["application_data"] as? [String: Any], !decrypted {
-            if let n = data["client_records"] as? Int { t.check(c.applicationData.clientRecords == n, "\(id): client records \(c.applicationData.clientRecords) vs \(n)") }
-            if let n = data["server_records"] as? Int { t.check(c.applicationData.serverRecords == n, "\(id): server records \(c.applicationData.serverRecords) vs \(n)") }
+            if let n = data["client_records"] as? Int {
+                t.check(
+                    c.applicationData.clientRecords == n,
+                    "\(id): client records \(c.applicationData.clientRecords) vs \(n)")
+            }
+            if let n = data["server_records"] as? Int {
+                t.check(
+                    c.applicationData.serverRecords == n,
+                    "\(id): server records \(c.applicationData.serverRecords) vs \(n)")
+            }
         }
         if let key = expect["leaf_key"] as? String {
-            t.check(c.serverCertificates.first?.key == key, "\(id): leaf key \(c.serverCertificates.first?.key ?? "nil")")
+            t.check(
+                c.serverCertificates.first?.key == key, "\(id): leaf key \(c.serverCertificates.first?.key ?? "nil")")
         }
     }
 
@@ -122,7 +156,8 @@ import Testing
                 tally.check(connections.count == count, "\(file): \(connections.count) connections, expected \(count)")
             }
             for expect in entry["expect"] as? [[String: Any]] ?? [] {
-                guard let id = expect["connection"] as? Int, let connection = connections.first(where: { $0.id == id }) else {
+                guard let id = expect["connection"] as? Int, let connection = connections.first(where: { $0.id == id })
+                else {
                     tally.check(false, "\(file): connection \(expect["connection"] ?? "?") missing")
                     continue
                 }
