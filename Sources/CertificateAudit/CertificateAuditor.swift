@@ -110,15 +110,13 @@ public final class CertificateAuditor: @unchecked Sendable {
         }
         let analysis = chainAnalysis(input.der)
         var notes: [String] = []
-        let certificates = analysis.entries.map { entry -> CertificateInfo in
-            switch entry {
-            case .parsed(let parsed):
-                return Self.info(parsed, frame: input.frame, at: effectiveTime)
-            case .malformed(let sha256, let reason):
-                var info = CertificateInfo(frame: input.frame, sha256: sha256)
-                info.parseError = reason
-                return info
+        let certificates = zip(analysis.baseInfos, analysis.entries).map { base, entry -> CertificateInfo in
+            var info = base
+            info.frame = input.frame
+            if let parsed = entry.parsed {
+                info.daysLeftAtCapture = TimeText.wholeDays(from: effectiveTime, to: parsed.notAfter)
             }
+            return info
         }
         for (index, entry) in analysis.entries.enumerated() {
             if case .malformed(_, let reason) = entry {
@@ -188,8 +186,8 @@ public final class CertificateAuditor: @unchecked Sendable {
             return cached
         }
         lock.unlock()
-        let intermediates = Array(
-            sent.dropFirst().prefix(Self.maxPathCertificates - 1).compactMap { $0.certificate })
+        let intermediates = ChainAnalysis.distinctIssuers(
+            Array(sent.dropFirst().prefix(Self.maxPathCertificates - 1)), validAt: time)
         let verdict = PathVerifier.verify(
             leaf: leaf, intermediates: intermediates, anchors: anchorStore, validationTime: time.date)
         lock.lock()
@@ -235,8 +233,9 @@ public final class CertificateAuditor: @unchecked Sendable {
         !(time < certificate.notBefore) && !(certificate.notAfter < time)
     }
 
-    static func info(_ parsed: ParsedCertificate, frame: Int, at time: Timestamp) -> CertificateInfo {
-        var info = CertificateInfo(frame: frame, sha256: parsed.sha256)
+    /// The CERT object of one decoded certificate, without frame and days left.
+    static func info(_ parsed: ParsedCertificate) -> CertificateInfo {
+        var info = CertificateInfo(frame: 0, sha256: parsed.sha256)
         info.subject = parsed.subjectText
         info.issuer = parsed.issuerText
         info.serial = hexString(parsed.serial)
@@ -247,7 +246,6 @@ public final class CertificateAuditor: @unchecked Sendable {
         info.signatureAlgorithm = parsed.signatureAlgorithmName
         info.selfSigned = parsed.isSelfSigned
         info.ca = parsed.basicConstraintsCA
-        info.daysLeftAtCapture = TimeText.wholeDays(from: time, to: parsed.notAfter)
         return info
     }
 }

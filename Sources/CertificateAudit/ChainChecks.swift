@@ -109,14 +109,7 @@ extension Checks {
 
     static func interception(_ context: CheckContext) -> [Finding] {
         let analysis = context.analysis
-        var names: [String] = []
-        for case .parsed(let p) in analysis.entries.prefix(CertificateAuditor.maxPathCertificates) {
-            names.append(p.issuerText)
-            if p.basicConstraintsCA || p.isSelfSigned { names.append(p.subjectText) }
-        }
-        if let anchor = analysis.anchor { names.append(anchor.subject.description) }
-        for name in names {
-            guard let product = InterceptionProducts.match(name) else { continue }
+        if let (name, product) = analysis.interceptionMatch {
             let host = context.input.serverName ?? "this server"
             let trusted =
                 analysis.trusted
@@ -152,6 +145,16 @@ extension Checks {
             let labels = analysis.unrelated.compactMap { i in analysis.entries[i].parsed.map { "#\(i + 1) \($0.label)" }
             }
             problems.append("not part of the leaf's chain: " + labels.joined(separator: ", "))
+        }
+        if !analysis.alternates.isEmpty {
+            let labels = analysis.alternates.compactMap { i in
+                analysis.entries[i].parsed.map {
+                    "#\(i + 1) \($0.label) (valid \(TimeText.date($0.notBefore)) to \(TimeText.date($0.notAfter)))"
+                }
+            }
+            problems.append(
+                "extra issuer certificates: " + labels.joined(separator: ", ")
+                    + " — a second certificate for an issuer already in the chain (renewed or cross-signed)")
         }
         if analysis.ignoredCount > 0 {
             problems.append(

@@ -40,14 +40,16 @@ enum TimeText {
     /// Whole days from `from` to `to`, rounded toward negative infinity (−1 = expired less than a day ago).
     static func wholeDays(from: Timestamp, to: Timestamp) -> Int {
         let seconds = to.seconds &- from.seconds
-        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        return Int(clamping: days)
+        let magnitude = seconds.magnitude
+        let days = seconds >= 0 ? magnitude / 86_400 : (magnitude / 86_400 + (magnitude % 86_400 == 0 ? 0 : 1))
+        let clamped = Int(clamping: days)
+        return seconds >= 0 ? clamped : -clamped
     }
 
     /// "3 days", "5 hours", "12 minutes", "40 seconds".
     static func duration(_ a: Timestamp, _ b: Timestamp) -> String {
-        let seconds = abs(b.seconds &- a.seconds)
-        func unit(_ n: Int64, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        let seconds = (b.seconds &- a.seconds).magnitude
+        func unit(_ n: UInt64, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         if seconds >= 86_400 {
             let days = seconds / 86_400
             if days >= 730 {

@@ -42,8 +42,6 @@ public enum HostnameMatcher {
                 sawDot = true
             case UInt8(ascii: "*") where allowWildcard && !sawStar && !sawDot:
                 sawStar = true
-            case UInt8(ascii: "_"):
-                continue  // seen in real internal names; harmless for comparison
             default:
                 return nil
             }

@@ -79,13 +79,8 @@ struct ParsedCertificate: Sendable {
 
     /// Self-signed: issuer name equals subject and the certificate's own key verifies its signature.
     /// When the signature cannot be checked the names decide (a root we cannot verify is still a root).
-    var isSelfSigned: Bool {
-        guard nameIsSelfIssued else { return false }
-        if certificate != nil, SignatureAlgorithmNames.x509Algorithm(signatureAlgorithm) != nil {
-            return isSigned(by: self)
-        }
-        return true
-    }
+    /// Computed once at decoding.
+    private(set) var isSelfSigned = false
 
     // MARK: Decoding
 
@@ -151,6 +146,11 @@ struct ParsedCertificate: Sendable {
             self.extensions = loaded.extensions
         } else {
             self.extensions = (try? Certificate.Extensions(fields.extensions)) ?? Certificate.Extensions()
+        }
+        if subject == issuer {
+            self.isSelfSigned =
+                loaded != nil && SignatureAlgorithmNames.x509Algorithm(signatureAlgorithm) != nil
+                ? isSigned(by: self) : true
         }
     }
 
