@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TLSFlowModel
 import X509
@@ -217,16 +218,16 @@ public final class CertificateAuditor: @unchecked Sendable {
 
     static func chainKey(_ der: [[UInt8]]) -> String {
         // Length-prefix each certificate so that different splits of the same bytes differ.
-        var bytes: [UInt8] = []
+        var hasher = SHA256()
         for certificate in der {
             let count = UInt32(truncatingIfNeeded: certificate.count)
-            bytes += [
-                UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
-                UInt8(truncatingIfNeeded: count),
-            ]
-            bytes += certificate
+            hasher.update(data: [
+                UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16),
+                UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count),
+            ])
+            hasher.update(data: certificate)
         }
-        return sha256Hex(bytes)
+        return hexString(hasher.finalize())
     }
 
     static func isValid(_ certificate: ParsedCertificate, at time: Timestamp) -> Bool {

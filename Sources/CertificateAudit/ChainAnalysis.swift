@@ -36,6 +36,8 @@ struct ChainAnalysis: Sendable {
     var verdict: PathVerdict?
     /// For leaves swift-certificates cannot load: the anchor found by name and signature.
     var fallbackAnchor: Certificate?
+    /// The validity-relevant certificates of the path (verified path, else sent path and anchor).
+    var members: [Checks.PathMember] = []
     /// The CERT objects without the per-connection fields (frame, days left).
     var baseInfos: [CertificateInfo] = []
     /// A CA name in the chain that matches a TLS-inspection product: (name, product).
@@ -149,6 +151,7 @@ struct ChainAnalysis: Sendable {
             analysis.fallbackAnchor = Self.anchor(for: tip, in: trustStore)
         }
         analysis.interceptionMatch = Self.interceptionMatch(analysis, maxPath: maxPath)
+        analysis.members = Checks.pathMembers(analysis, verdictPath: analysis.verdict?.path)
         return (analysis, runs)
     }
 

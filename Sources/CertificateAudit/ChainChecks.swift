@@ -215,8 +215,7 @@ extension Checks {
         var fixes: [String] = []
         let wanted: ExtendedKeyUsage.Usage = context.input.role == .server ? .serverAuth : .clientAuth
         let wantedName = context.input.role == .server ? "serverAuth" : "clientAuth"
-        if let eku = try? leaf.extensions.extendedKeyUsage {
-            let usages = Array(eku)
+        if let usages = leaf.extendedKeyUsages {
             if !usages.contains(wanted) && !usages.contains(.any) {
                 let names = usages.map { usageName($0) }.joined(separator: ", ")
                 problems.append("extendedKeyUsage is \(names.isEmpty ? "empty" : names), without \(wantedName)")
@@ -228,9 +227,12 @@ extension Checks {
                 "the leaf has basicConstraints CA:TRUE (a CA certificate used as an end-entity certificate)")
             fixes.append("issue an end-entity certificate (CA:FALSE)")
         }
-        if let keyUsage = try? leaf.extensions.keyUsage {
+        if let keyUsage = leaf.keyUsage {
             let exchange = (context.input.negotiatedKeyExchange ?? "").uppercased()
-            let signs = exchange.contains("DHE") || exchange.contains("TLS13") || exchange.contains("TLS 1.3")
+            // ECDHE_*, DHE_* and TLS 1.3 sign the handshake with the certificate's key.
+            let signs =
+                exchange.hasPrefix("ECDHE") || exchange.hasPrefix("DHE") || exchange.hasPrefix("TLS13")
+                || exchange.hasPrefix("TLS 1.3") || exchange.hasPrefix("TLS_1_3")
             if context.input.role == .client || signs {
                 if !keyUsage.digitalSignature {
                     let why =

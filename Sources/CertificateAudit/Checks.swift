@@ -85,8 +85,8 @@ enum Checks {
             context.notes.append(CertificateAuditNotes.noSNI)
             return []
         }
-        let names = (try? leaf.extensions.subjectAlternativeNames) ?? nil
-        let san = names.map { Array($0) } ?? []
+        let names = leaf.sanNames
+        let san = names ?? []
         let isIP = HostnameMatcher.isIPAddress(sni)
         let matchable = san.contains {
             if case .dnsName = $0 { return true }
@@ -109,7 +109,7 @@ enum Checks {
             }
         }
         if sanMatch { return [] }
-        let cn = leaf.subject.lastCommonName
+        let cn = leaf.commonName
         let cnMatch = !isIP && cn.map { HostnameMatcher.matches(presented: $0, reference: sni) } == true
         let sanText =
             names == nil
@@ -165,8 +165,7 @@ enum Checks {
         var isLeaf: Bool
     }
 
-    static func pathMembers(_ context: CheckContext, verdictPath: [Certificate]?) -> [PathMember] {
-        let analysis = context.analysis
+    static func pathMembers(_ analysis: ChainAnalysis, verdictPath: [Certificate]?) -> [PathMember] {
         var members: [PathMember] = []
         if let path = verdictPath {
             for (index, certificate) in path.enumerated() {
@@ -216,16 +215,16 @@ enum Checks {
     }
 
     static func validity(_ context: inout CheckContext) -> [Finding] {
-        var members = pathMembers(context, verdictPath: context.analysis.verdict?.path)
+        var members = context.analysis.members
         if members.contains(where: { state($0, at: context.time) != .valid }),
             context.analysis.verdict?.path != nil, let dated = context.datedVerdict(), let datedPath = dated.path
         {
             // A strict client finds another path that is valid at this time (e.g. a current
             // cross-sign or a newer root in the store): judge that one.
-            members = pathMembers(context, verdictPath: datedPath)
+            members = pathMembers(context.analysis, verdictPath: datedPath)
         }
-        let when = TimeText.date(context.time)
-        let today = TimeText.date(context.now)
+        var when: String { TimeText.date(context.time) }
+        var today: String { TimeText.date(context.now) }
         var expired: [String] = []
         var notYet: [String] = []
         var firstExpired: PathMember?
