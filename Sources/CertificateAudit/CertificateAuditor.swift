@@ -60,14 +60,14 @@ public final class CertificateAuditor: @unchecked Sendable {
 
     let anchorStore: CertificateStore
     private let lock = NSLock()
-    private var chains: [String: ChainAnalysis] = [:]
+    private var chains: [SHA256Digest: ChainAnalysis] = [:]
     private var datedVerdicts: [DatedKey: PathVerdict] = [:]
     private var identityVerdicts: [String: Bool] = [:]
     private var verifierRuns = 0
     private var hits = 0
 
     private struct DatedKey: Hashable {
-        var chain: String
+        var chain: SHA256Digest
         /// Which path candidates (sent certificates and anchors) are outside their validity at the
         /// time: the Verifier's answer depends on the time only through this.
         var outOfDate: [Int]
@@ -216,7 +216,7 @@ public final class CertificateAuditor: @unchecked Sendable {
         return verdict
     }
 
-    static func chainKey(_ der: [[UInt8]]) -> String {
+    static func chainKey(_ der: [[UInt8]]) -> SHA256Digest {
         // Length-prefix each certificate so that different splits of the same bytes differ.
         var hasher = SHA256()
         for certificate in der {
@@ -227,7 +227,7 @@ public final class CertificateAuditor: @unchecked Sendable {
             ])
             hasher.update(data: certificate)
         }
-        return hexString(hasher.finalize())
+        return hasher.finalize()
     }
 
     static func isValid(_ certificate: ParsedCertificate, at time: Timestamp) -> Bool {
