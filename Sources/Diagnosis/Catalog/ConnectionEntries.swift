@@ -167,14 +167,15 @@ extension FindingCatalog {
             code: "tls13.encrypted_alert",
             title: "TLS 1.3: short encrypted record then close (probable certificate rejection)",
             meaning:
-                "Without keys, TLS 1.3 hides alerts. After the server's encrypted flight the client sent one encrypted record the size of an alert (19 bytes; a Finished is 53 or more), no application data, and the connection closed. This is an inference: the client most likely rejected the server's certificate.",
+                "Without keys, TLS 1.3 hides alerts. After the server's encrypted flight the client sent one encrypted record the size of an alert (19 bytes; a Finished is 53 or more; Java pads alerts to 35), no application data, and the connection closed. This is an inference: the client most likely rejected the server's certificate. The same shape from the server right after the client's Finished (side = server) means the server rejected the client: most often certificate_required, a client certificate missing where mutual TLS is required.",
             typicalCauses: [
                 "The server's chain is incomplete or issued by a CA the client does not trust (private CA, TLS inspection).",
                 "Name mismatch or an expired certificate.",
                 "The client rejected another server parameter (less common).",
+                "Server side: mutual TLS without a client certificate, or a client certificate the server does not accept.",
             ],
             howToConfirm: [
-                "`tshark -r CAPTURE -Y 'tls.record.opaque_type==23 && tls.record.length<=24'`.",
+                "`tshark -r CAPTURE -Y 'tls.record.opaque_type==23 && tls.record.length<=52'`.",
                 "`openssl s_client -connect HOST:PORT -servername NAME -showcerts` and verify the chain against the client's trust store.",
                 "Capture again with SSLKEYLOGFILE and pass the key log to tlsflow: the alert is then decrypted and named.",
             ],
