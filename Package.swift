@@ -30,7 +30,7 @@ let package = Package(
         // Link layer / IP / TCP header decoding. Pure.
         .target(name: "PacketDecoding", dependencies: ["WireBasics"]),
         // Per-connection byte streams from TCP segments. No TLS knowledge.
-        .target(name: "TCPReassembly", dependencies: ["PacketDecoding"]),
+        .target(name: "TCPReassembly", dependencies: ["WireBasics"]),
         // TLS records, handshake messages, registries, fingerprints. Pure.
         .target(
             name: "TLSWire",
@@ -39,7 +39,11 @@ let package = Package(
         // Key logs, TLS 1.2/1.3 key derivation and record decryption. Pure.
         .target(
             name: "TLSDecryption",
-            dependencies: ["WireBasics", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "WireBasics", .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for the TLS 1.0-1.2 CBC suites.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         // The per-connection model every later stage reads and reports render.
         .target(name: "TLSFlowModel", dependencies: ["WireBasics"]),
@@ -63,7 +67,7 @@ let package = Package(
         .target(
             name: "TLSFlowKit",
             dependencies: [
-                "CaptureIO", "PacketDecoding", "TCPReassembly", "TLSWire", "TLSAnalysis",
+                "CaptureIO", "PacketDecoding", "TCPReassembly", "TLSWire", "TLSDecryption", "TLSAnalysis",
                 "TLSFlowModel", "CertificateAudit", "Diagnosis", "Reports",
             ]
         ),
@@ -76,10 +80,10 @@ let package = Package(
         ),
         .testTarget(name: "WireBasicsTests", dependencies: ["WireBasics"]),
         .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
-        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding"]),
+        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CaptureIO"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
-        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"]),
+        .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSAnalysisTests", dependencies: ["TLSAnalysis", "TLSWire"]),
         .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),

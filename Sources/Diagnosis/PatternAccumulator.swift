@@ -184,8 +184,8 @@ public struct PatternAccumulator: Sendable {
 /// Links resumption attempts to the full handshake in the same capture that issued the session.
 ///
 /// Feed connections in capture order. Session IDs are linked (a TLS 1.2-or-older ServerHello's
-/// session ID, echoed later by a ClientHello). Tickets cannot be linked yet: `ClientHelloInfo`
-/// does not carry the offered ticket's bytes to compare with `Connection.issuedTickets`.
+/// session ID, echoed later by a ClientHello) and so are TLS 1.2 tickets (the first bytes of a
+/// NewSessionTicket, offered later in a ClientHello's session_ticket extension).
 public struct SessionLinker: Sendable {
     public static let capacity = 65_536
     private var issuers: [String: Int] = [:]
@@ -201,6 +201,14 @@ public struct SessionLinker: Sendable {
             let issuer = issuers[hello.sessionID], issuer != connection.id
         {
             connection.resumption.issuedBy = issuer
+        }
+        if connection.resumption.issuedBy == nil, let head = connection.clientHello?.sessionTicketHead, !head.isEmpty,
+            let issuer = issuers["ticket:" + head], issuer != connection.id
+        {
+            connection.resumption.issuedBy = issuer
+        }
+        for ticket in connection.issuedTickets where issuers["ticket:" + ticket] == nil {
+            remember("ticket:" + ticket, connection.id)
         }
         guard let server = connection.serverHello, !server.sessionID.isEmpty, !TLSVersion.isTLS13(server.version),
             connection.resumption.accepted != true, issuers[server.sessionID] == nil

@@ -40,6 +40,8 @@ public struct RunSummary: Sendable, Equatable {
     public var incomplete = 0
     /// Count of findings by code.
     public var findings: [String: Int] = [:]
+    /// The most severe finding of any connection, nil when there was none.
+    public var worstSeverity: Finding.Severity?
     public init() {}
 
     public mutating func add(_ connection: Connection) {
@@ -50,6 +52,9 @@ public struct RunSummary: Sendable, Equatable {
         case .failed: failed += 1
         case .incomplete: incomplete += 1
         }
-        for finding in connection.findings { findings[finding.code, default: 0] += 1 }
+        for finding in connection.findings {
+            findings[finding.code, default: 0] += 1
+            if worstSeverity.map({ finding.severity > $0 }) ?? true { worstSeverity = finding.severity }
+        }
     }
 }

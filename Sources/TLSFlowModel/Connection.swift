@@ -39,6 +39,8 @@ public struct ClientHelloInfo: Sendable, Equatable {
     public var sessionTicket: Bool
     /// Length of the ticket offered in the session_ticket extension (0 when empty: "I support tickets").
     public var sessionTicketLength: Int
+    /// First 32 bytes of the offered ticket (hex), to find the connection that issued it.
+    public var sessionTicketHead: String = ""
     public var psk: Bool
     public var earlyData: Bool
     public var cipherSuites: [String]

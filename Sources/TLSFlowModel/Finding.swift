@@ -20,6 +20,8 @@ public struct Finding: Sendable, Equatable {
     public var frames: [Int]
     /// Findings that merely follow from this one (a reset answering the peer's close, etc.).
     public var consequences: [String] = []
+    /// For cross-connection (pattern) findings: the connections that show the pattern.
+    public var connectionIDs: [Int] = []
 
     public init(
         code: String, severity: Severity, side: Side?, summary: String, detail: String, fix: String,

@@ -325,3 +325,38 @@ import Testing
         #expect(found.first?.connectionIDs == [2, 4, 6])
     }
 }
+
+@Suite struct ServerSideEncryptedAlertTests {
+    /// TLS 1.3 mutual TLS without keys: the client finishes, the server answers with one
+    /// alert-sized record and closes (certificate_required on the wire).
+    @Test func serverRejectsTheClientAfterItsFinished() {
+        var b = ConnectionBuilder()
+        b.tcpHandshake()
+        b.clientHello()
+        b.serverFlight13()
+        b.clientFinish13()
+        b.appData(.client, bytes: 69)
+        b.encryptedRecord(.server, length: 19, after: 25)
+        // Without keys the pipeline cannot tell this record from data, and counts it as such.
+        b.connection.applicationData.add(from: .server, bytes: 19, frame: b.frame, time: b.now)
+        let close = b.fin(.server)
+        b.fin(.client)
+        let c = b.diagnosed()
+        #expect(c.codes(.error) == ["tls13.encrypted_alert"])
+        #expect(c.findings.first?.side == .server)
+        #expect(c.findings.first?.frames.contains(close) == true)
+        #expect(c.status == .failed)
+    }
+
+    @Test func aTicketAfterTheFinishedIsNotAnAlert() {
+        var b = ConnectionBuilder()
+        b.tcpHandshake()
+        b.clientHello()
+        b.serverFlight13()
+        b.clientFinish13()
+        b.encryptedRecord(.server, length: 250, after: 5)
+        b.fin(.server)
+        let c = b.diagnosed()
+        #expect(!c.codes().contains("tls13.encrypted_alert"))
+    }
+}

@@ -239,6 +239,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
                 return (event, length)
             }
         }
+        if let serverSide = serverAlert(connection, facts: facts, encrypted: encrypted(.server)) { return [serverSide] }
         let clientRecords = encrypted(.client)
         guard clientRecords.count == 1, let (record, length) = clientRecords.first, length <= Self.maxAlertRecord,
             let flightEnd = encrypted(.server).last(where: { $0.0.frame <= record.frame })?.0
@@ -264,5 +265,30 @@ public struct EncryptedAlertRule: DiagnosisRule {
                     "Check the chain served for \(connection.serverName) against the client's trust store (`openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName) -showcerts`), serve the full chain; to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
                 frames: Format.frames(trigger: record.frame, [server.frame, flightEnd.frame, close.frame]))
         ]
+    }
+
+    /// The server side of the same inference: after the client's Finished, the server's only
+    /// record is alert-sized and it closes — typically certificate_required (the client sent no
+    /// certificate) or a rejected client certificate. NewSessionTicket records are far larger.
+    func serverAlert(_ connection: Connection, facts: ConnectionFacts, encrypted: [(TimelineEvent, Int)]) -> Finding? {
+        guard connection.handshakeComplete, let done = connection.handshakeCompleteFrame else { return nil }
+        let after = encrypted.filter { $0.0.frame > done }
+        guard after.count == 1, let (record, length) = after.first, length <= Self.maxAlertRecord,
+            let close = facts.firstClose(after: record.frame &- 1), close.from == .server
+        else { return nil }
+        var detail =
+            "TLS 1.3 without keys, so this is an inference. The client finished its handshake flight at frame \(done);"
+        detail += " the server's only answer was a single \(length)-byte encrypted record (frame \(record.frame))"
+        detail += " and it then closed (\(StalledRule.closeName(close)), frame \(close.frame)) without sending data."
+        detail +=
+            " 19 bytes is exactly an encrypted alert. A server that aborts right after the client's Finished has most likely rejected the client's authentication: no client certificate sent where one is required (certificate_required), or a client certificate it does not accept."
+        return Finding(
+            code: "tls13.encrypted_alert", severity: .error, side: .server,
+            summary:
+                "TLS 1.3: server answered the client's Finished with a \(length)-byte encrypted record and closed — probably a fatal alert rejecting the client's certificate (inferred, no keys)",
+            detail: detail,
+            fix:
+                "Check that the client is configured with a certificate the server accepts (issued by a CA in the server's client-CA list, valid, with clientAuth usage); to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
+            frames: Format.frames(trigger: record.frame, [done, close.frame]))
     }
 }

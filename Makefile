@@ -1,0 +1,42 @@
+# tlsflow — the two commands a fresh machine needs:
+#   make run    installs libpcap-dev when missing, builds, analyses the bundled Captures/
+#   make test   installs libpcap-dev when missing, runs the whole test suite (what .ci/run calls)
+
+SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+PREFIX     ?= /usr/local
+CONFIG     ?= release
+BIN         = .build/$(CONFIG)/tlsflow
+
+.PHONY: run test build install deps check-captures bench fuzz format clean docs
+
+deps:
+	@if ! pkg-config --exists libpcap 2>/dev/null && [ ! -e /usr/include/pcap/pcap.h ]; then \
+		echo "tlsflow: installing libpcap-dev (and pkg-config)"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpcap-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product tlsflow
+
+# The bundled captures' clients trusted the test PKI in Captures/certs, so tlsflow judges them
+# with the same root (and not the machine's bundle), as a user would with --ca-file.
+CAPTURE_TRUST = --ca-file Captures/certs/trust-root.pem --no-system-roots
+
+run: build
+	$(BIN) $(CAPTURE_TRUST) Captures/
+	$(BIN) check $(CAPTURE_TRUST) Captures/
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tlsflow
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,2 +1,0 @@
-// Module CaptureIO: implementation lands with its issue.
-enum CaptureIOModule {}

@@ -1,0 +1,262 @@
+import Crypto
+import Foundation
+import TLSFlowModel
+import X509
+
+/// One Certificate message to audit, as the pipeline saw it.
+public struct ChainInput: Sendable {
+    /// Whose certificates these are (server or client).
+    public var role: Side
+    /// DER of each certificate as sent, leaf first.
+    public var der: [[UInt8]]
+    /// Frame of the Certificate message.
+    public var frame: Int
+    /// SNI (server role); nil when the ClientHello carried none.
+    public var serverName: String?
+    /// Packet time of the Certificate message.
+    public var captureTime: Timestamp
+    /// First fatal alert from the peer after this Certificate message, if any.
+    public var peerAlert: (frame: Int, description: String)?
+    /// Negotiated key exchange: "RSA", "ECDHE_RSA", "DHE_RSA", "ECDHE_ECDSA", "TLS13", …
+    public var negotiatedKeyExchange: String?
+
+    public init(
+        role: Side, der: [[UInt8]], frame: Int, serverName: String?, captureTime: Timestamp,
+        peerAlert: (frame: Int, description: String)? = nil, negotiatedKeyExchange: String? = nil
+    ) {
+        self.role = role
+        self.der = der
+        self.frame = frame
+        self.serverName = serverName
+        self.captureTime = captureTime
+        self.peerAlert = peerAlert
+        self.negotiatedKeyExchange = negotiatedKeyExchange
+    }
+}
+
+/// The audit of one chain: the CERT objects, the findings, and notes (remarks that are not
+/// findings: no SNI to check, valid then but expired now, undecodable certificates).
+public struct AuditResult: Sendable {
+    public var certificates: [CertificateInfo]
+    public var findings: [Finding]
+    public var notes: [String]
+}
+
+/// Audits certificate chains the way a strict RFC 5280 / RFC 6125 client would, at the capture's
+/// own time. Thread-safe: the caches are guarded by a lock, so one auditor can serve concurrent
+/// connection analyses. Parsed chains and swift-certificates verifications are cached by the
+/// SHA-256 of the whole DER chain, so 100 000 connections with one chain cost one verification.
+public final class CertificateAuditor: @unchecked Sendable {
+    /// At most this many distinct certificates of a chain are used for path building.
+    public static let maxPathCertificates = 16
+    /// Cache entries kept before the cache is cleared (bounds memory on captures with many chains).
+    public static let maxCachedChains = 20_000
+
+    public let trustStore: TrustStore
+    /// `--at`: validate at this time instead of each Certificate message's packet time.
+    public let validationTime: Timestamp?
+    /// "Now", for statements about validity today; injected so tests never depend on the date.
+    public let now: Timestamp
+
+    let anchorStore: CertificateStore
+    private let lock = NSLock()
+    private var chains: [SHA256Digest: ChainAnalysis] = [:]
+    private var datedVerdicts: [DatedKey: PathVerdict] = [:]
+    private var identityVerdicts: [String: Bool] = [:]
+    private var verifierRuns = 0
+    private var hits = 0
+
+    private struct DatedKey: Hashable {
+        var chain: SHA256Digest
+        /// Which path candidates (sent certificates and anchors) are outside their validity at the
+        /// time: the Verifier's answer depends on the time only through this.
+        var outOfDate: [Int]
+    }
+
+    public init(trustStore: TrustStore, validationTime: Timestamp?, now: Timestamp) {
+        self.trustStore = trustStore
+        self.validationTime = validationTime
+        self.now = now
+        self.anchorStore = CertificateStore(trustStore.anchors)
+    }
+
+    /// Number of swift-certificates `Verifier` runs so far (cache misses, plus one dated re-check
+    /// per distinct chain and validity state when a path certificate is outside its validity).
+    public var verificationCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return verifierRuns
+    }
+
+    /// Number of audits answered from the chain cache.
+    public var cacheHits: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return hits
+    }
+
+    public func audit(_ input: ChainInput) -> (certificates: [CertificateInfo], findings: [Finding]) {
+        let result = auditDetailed(input)
+        return (result.certificates, result.findings)
+    }
+
+    public func auditDetailed(_ input: ChainInput) -> AuditResult {
+        let effectiveTime = validationTime ?? input.captureTime
+        guard !input.der.isEmpty else {
+            let note =
+                input.role == .client
+                ? "the client sent an empty Certificate message: it has no client certificate configured for this server"
+                : "the server sent an empty Certificate message"
+            return AuditResult(certificates: [], findings: [], notes: [note])
+        }
+        let analysis = chainAnalysis(input.der)
+        var notes: [String] = []
+        let certificates = zip(analysis.baseInfos, analysis.entries).map { base, entry -> CertificateInfo in
+            var info = base
+            info.frame = input.frame
+            if let parsed = entry.parsed {
+                info.daysLeftAtCapture = TimeText.wholeDays(from: effectiveTime, to: parsed.notAfter)
+            }
+            return info
+        }
+        for (index, entry) in analysis.entries.enumerated() {
+            if case .malformed(_, let reason) = entry {
+                notes.append("certificate #\(index + 1) in frame \(input.frame) could not be decoded: \(reason)")
+            }
+        }
+        guard analysis.leaf != nil else {
+            notes.append("the leaf certificate could not be decoded: no certificate checks were made")
+            return AuditResult(certificates: certificates, findings: [], notes: notes)
+        }
+
+        var context = CheckContext(
+            input: input, analysis: analysis, trustStore: trustStore, time: effectiveTime,
+            timeIsOverride: validationTime != nil, now: now)
+        context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
+        context.identityMatches = { [self] certificate, hostname, ip in
+            identityMatches(certificate, leafSHA256: analysis.leaf?.sha256 ?? "", hostname: hostname, ip: ip)
+        }
+        var candidates = Checks.run(&context)
+        notes += context.notes
+        AlertCorrelation.apply(to: &candidates, input: input)
+        return AuditResult(certificates: certificates, findings: candidates, notes: notes)
+    }
+
+    // MARK: Caching
+
+    func chainAnalysis(_ der: [[UInt8]]) -> ChainAnalysis {
+        let key = Self.chainKey(der)
+        lock.lock()
+        if let cached = chains[key] {
+            hits += 1
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        // Computed outside the lock: two threads may analyse the same new chain at once; both
+        // results are identical and the second store is harmless.
+        let (analysis, runs) = ChainAnalysis.analyse(
+            der: der, trustStore: trustStore, anchorStore: anchorStore, maxPath: Self.maxPathCertificates)
+        lock.lock()
+        if chains.count >= Self.maxCachedChains { chains.removeAll(keepingCapacity: true) }
+        chains[key] = analysis
+        verifierRuns += runs
+        lock.unlock()
+        return analysis
+    }
+
+    /// swift-certificates' verdict with validity checked at `time` (RFC5280Policy with a fixed
+    /// validation time). Only needed when a certificate of the found path is outside its validity:
+    /// a strict client may still find another, valid path.
+    func datedVerdict(analysis: ChainAnalysis, der: [[UInt8]], at time: Timestamp) -> PathVerdict? {
+        guard let leaf = analysis.leaf?.certificate else { return nil }
+        let sent = analysis.entries.compactMap { $0.parsed }
+        var outOfDate: [Int] = []
+        for (index, certificate) in sent.enumerated() where !Self.isValid(certificate, at: time) {
+            outOfDate.append(index)
+        }
+        for (index, anchor) in trustStore.anchors.enumerated() {
+            let notBefore = Timestamp(date: anchor.notValidBefore)
+            let notAfter = Timestamp(date: anchor.notValidAfter)
+            if time < notBefore || notAfter < time { outOfDate.append(sent.count + index) }
+        }
+        let key = DatedKey(chain: Self.chainKey(der), outOfDate: outOfDate)
+        lock.lock()
+        if let cached = datedVerdicts[key] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let intermediates = ChainAnalysis.distinctIssuers(
+            Array(sent.dropFirst().prefix(Self.maxPathCertificates - 1)), validAt: time)
+        let verdict = PathVerifier.verify(
+            leaf: leaf, intermediates: intermediates, anchors: anchorStore, validationTime: time.date)
+        lock.lock()
+        if datedVerdicts.count >= Self.maxCachedChains { datedVerdicts.removeAll(keepingCapacity: true) }
+        datedVerdicts[key] = verdict
+        verifierRuns += 1
+        lock.unlock()
+        return verdict
+    }
+
+    /// swift-certificates' ServerIdentityPolicy verdict, cached by leaf and name.
+    func identityMatches(_ leaf: Certificate, leafSHA256: String, hostname: String?, ip: String?) -> Bool {
+        let key = leafSHA256 + "|" + (hostname ?? "") + "|" + (ip ?? "")
+        lock.lock()
+        if let cached = identityVerdicts[key] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let verdict = PathVerifier.identityMatches(leaf: leaf, hostname: hostname, ip: ip)
+        lock.lock()
+        if identityVerdicts.count >= Self.maxCachedChains { identityVerdicts.removeAll(keepingCapacity: true) }
+        identityVerdicts[key] = verdict
+        lock.unlock()
+        return verdict
+    }
+
+    static func chainKey(_ der: [[UInt8]]) -> SHA256Digest {
+        // Length-prefix each certificate so that different splits of the same bytes differ.
+        var hasher = SHA256()
+        for certificate in der {
+            let count = UInt32(truncatingIfNeeded: certificate.count)
+            hasher.update(data: [
+                UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16),
+                UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count),
+            ])
+            hasher.update(data: certificate)
+        }
+        return hasher.finalize()
+    }
+
+    static func isValid(_ certificate: ParsedCertificate, at time: Timestamp) -> Bool {
+        !(time < certificate.notBefore) && !(certificate.notAfter < time)
+    }
+
+    /// The CERT object of one decoded certificate, without frame and days left.
+    static func info(_ parsed: ParsedCertificate) -> CertificateInfo {
+        var info = CertificateInfo(frame: 0, sha256: parsed.sha256)
+        info.subject = parsed.subjectText
+        info.issuer = parsed.issuerText
+        info.serial = hexString(parsed.serial)
+        info.san = parsed.sanStrings
+        info.notBefore = parsed.notBefore
+        info.notAfter = parsed.notAfter
+        info.key = parsed.key.text
+        info.signatureAlgorithm = parsed.signatureAlgorithmName
+        info.selfSigned = parsed.isSelfSigned
+        info.ca = parsed.basicConstraintsCA
+        return info
+    }
+}
+
+extension Timestamp {
+    init(date: Date) {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let clamped = max(min(seconds, 9.0e15), -9.0e15)
+        self.init(seconds: Int64(clamped), nanoseconds: 0)
+    }
+
+    var date: Date { Date(timeIntervalSince1970: timeIntervalSince1970) }
+}

@@ -1,2 +1,0 @@
-// Module CertificateAudit: implementation lands with its issue.
-enum CertificateAuditModule {}

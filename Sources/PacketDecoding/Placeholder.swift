@@ -1,2 +1,0 @@
-// Module PacketDecoding: implementation lands with its issue.
-enum PacketDecodingModule {}

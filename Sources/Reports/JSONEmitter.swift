@@ -1,0 +1,365 @@
+import TLSFlowModel
+
+/// A forward-only JSON byte writer.
+///
+/// Hand-written because the report for a large capture (hundreds of thousands of connections)
+/// must render in well under a second, and because the output's key order is part of the
+/// contract, which `JSONEncoder` does not let us control. The buffer is a reference: an emitter
+/// is used from one place and never copied while in use.
+struct JSONEmitter {
+    private let buf: ByteBuffer
+    let pretty: Bool
+    private var depth = 0
+    /// True until the current container has received its first element.
+    private var first = true
+    /// Inside an array of scalars printed on one line even when pretty.
+    private var inline = false
+    /// A key was just written: the next value takes no separator.
+    private var pendingKey = false
+
+    /// `containerDepth` > 0 starts the emitter inside an array at that nesting depth, so that
+    /// elements rendered apart (buffered connections) indent as they will sit in the document.
+    init(pretty: Bool, containerDepth: Int = 0, capacity: Int = 4096) {
+        self.pretty = pretty
+        depth = containerDepth
+        buf = ByteBuffer(capacity: capacity)
+    }
+
+    var isEmpty: Bool { buf.isEmpty }
+
+    var count: Int { buf.count }
+
+    /// The text so far (for tests and small documents).
+    var bytes: [UInt8] { buf.array }
+
+    /// Hands over the text written so far, keeping the nesting state (so the next element still
+    /// gets its separator).
+    mutating func takeText() -> String {
+        let text = buf.string
+        buf.removeAll()
+        return text
+    }
+
+    /// Elements of the current container were written to the output by another emitter.
+    mutating func noteElementsWrittenElsewhere() { first = false }
+
+    /// Ends a line; at top level the next value starts a new document (JSON Lines).
+    mutating func endLine() {
+        buf.append(0x0A)
+        if depth == 0 { first = true }
+    }
+
+    // MARK: Structure
+
+    /// Separator and indentation before an element of the current container.
+    private mutating func elementPrefix() {
+        let wasFirst = first
+        if !first { buf.append(UInt8(ascii: ",")) }
+        first = false
+        guard pretty else { return }
+        if inline {
+            if !wasFirst { buf.append(0x20) }
+        } else if depth > 0 {
+            newlineIndent()
+        }
+    }
+
+    private mutating func newlineIndent() {
+        buf.appendNewline(indent: 2 * depth)
+    }
+
+    private mutating func valuePrefix() {
+        if pendingKey {
+            pendingKey = false
+        } else {
+            elementPrefix()
+        }
+    }
+
+    mutating func key(_ name: StaticString) {
+        elementPrefix()
+        buf.appendKey(name, space: pretty)
+        pendingKey = true
+    }
+
+    /// A key known only at run time (e.g. a finding code in the summary).
+    mutating func key(dynamic name: String) {
+        elementPrefix()
+        appendQuoted(name)
+        buf.append(UInt8(ascii: ":"))
+        if pretty { buf.append(0x20) }
+        pendingKey = true
+    }
+
+    mutating func beginObject() {
+        valuePrefix()
+        buf.append(UInt8(ascii: "{"))
+        depth += 1
+        first = true
+    }
+
+    mutating func endObject() {
+        depth -= 1
+        if pretty && !first { newlineIndent() }
+        buf.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    /// `inline` keeps an array of scalars on one line in pretty output (frames, names...).
+    mutating func beginArray(inline: Bool = false) {
+        valuePrefix()
+        buf.append(UInt8(ascii: "["))
+        depth += 1
+        first = true
+        self.inline = inline
+    }
+
+    mutating func endArray() {
+        depth -= 1
+        if pretty && !first && !inline { newlineIndent() }
+        buf.append(UInt8(ascii: "]"))
+        first = false
+        inline = false
+    }
+
+    // MARK: Scalars
+
+    mutating func null() {
+        valuePrefix()
+        buf.append("null")
+    }
+
+    mutating func bool(_ value: Bool) {
+        valuePrefix()
+        if value {
+            buf.append("true")
+        } else {
+            buf.append("false")
+        }
+    }
+
+    mutating func int(_ value: Int) {
+        valuePrefix()
+        appendDigits(value)
+    }
+
+    private mutating func appendDigits(_ value: Int) {
+        if value < 0 { buf.append(UInt8(ascii: "-")) }
+        // magnitude avoids the trap on Int.min.
+        buf.appendDecimal(UInt64(value.magnitude))
+    }
+
+    /// A number with at most three decimals and no trailing zeros (durations in ms).
+    /// Non-finite values have no JSON spelling and become null.
+    mutating func milliseconds(_ value: Double) {
+        guard value.isFinite else {
+            null()
+            return
+        }
+        valuePrefix()
+        let scaled = (value * 1000).rounded()
+        // Beyond 2^53 the fixed-point path loses meaning; Swift's shortest form is still valid JSON.
+        guard abs(scaled) < 9.0e15 else {
+            appendASCII(value.description)
+            return
+        }
+        var thousandths = Int(scaled)
+        if thousandths < 0 {
+            buf.append(UInt8(ascii: "-"))
+            thousandths = -thousandths
+        }
+        appendDigits(thousandths / 1000)
+        var fraction = thousandths % 1000
+        guard fraction != 0 else { return }
+        buf.append(UInt8(ascii: "."))
+        var width = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        if width >= 2 && fraction < 10 { buf.append(UInt8(ascii: "0")) }
+        if width == 3 && fraction < 100 { buf.append(UInt8(ascii: "0")) }
+        appendDigits(fraction)
+    }
+
+    /// A quoted RFC 3339 time, byte for byte what `Timestamp.rfc3339(nanosecondPrecision:)`
+    /// returns (the tests hold them equal) but written in place: string building there was a
+    /// third of the time spent rendering a connection.
+    mutating func timestamp(_ t: Timestamp, nanoseconds: Bool) {
+        let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
+        let (year, month, day) = Timestamp.civilDate(daysSinceEpoch: days)
+        guard (0...9999).contains(year) else {
+            string(t.rfc3339(nanosecondPrecision: nanoseconds))
+            return
+        }
+        valuePrefix()
+        let secondOfDay = Int(t.seconds - days * 86_400)
+        buf.append(UInt8(ascii: "\""))
+        appendFixed(Int(year), digits: 4)
+        buf.append(UInt8(ascii: "-"))
+        appendFixed(month, digits: 2)
+        buf.append(UInt8(ascii: "-"))
+        appendFixed(day, digits: 2)
+        buf.append(UInt8(ascii: "T"))
+        appendFixed(secondOfDay / 3600, digits: 2)
+        buf.append(UInt8(ascii: ":"))
+        appendFixed((secondOfDay % 3600) / 60, digits: 2)
+        buf.append(UInt8(ascii: ":"))
+        appendFixed(secondOfDay % 60, digits: 2)
+        buf.append(UInt8(ascii: "."))
+        if nanoseconds {
+            appendFixed(Int(t.nanoseconds), digits: 9)
+        } else {
+            appendFixed(Int(t.nanoseconds / 1000), digits: 6)
+        }
+        buf.append(UInt8(ascii: "Z"))
+        buf.append(UInt8(ascii: "\""))
+    }
+
+    /// A non-negative number in exactly `digits` digits, zero-padded.
+    private mutating func appendFixed(_ value: Int, digits: Int) {
+        var divisor = 1
+        for _ in 1..<digits { divisor &*= 10 }
+        var rest = value
+        while divisor > 0 {
+            buf.append(UInt8(truncatingIfNeeded: (rest / divisor) % 10) &+ 48)
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    private mutating func appendASCII(_ text: String) {
+        var text = text
+        text.withUTF8 { buf.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ value: String) {
+        valuePrefix()
+        appendQuoted(value)
+    }
+
+    mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    mutating func strings(_ values: [String]) {
+        beginArray(inline: true)
+        for value in values { string(value) }
+        endArray()
+    }
+
+    mutating func ints(_ values: [Int]) {
+        beginArray(inline: true)
+        for value in values { int(value) }
+        endArray()
+    }
+
+    mutating func int(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func bool(_ value: Bool?) {
+        if let value { bool(value) } else { null() }
+    }
+
+    mutating func milliseconds(_ value: Double?) {
+        if let value { milliseconds(value) } else { null() }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Quotes and escapes per RFC 8259. Control characters, quote and backslash must be escaped;
+    /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
+    /// and does not disturb terminals. Everything else passes through as UTF-8.
+    private mutating func appendQuoted(_ value: String) {
+        buf.append(UInt8(ascii: "\""))
+        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            Array(value.utf8).withUnsafeBufferPointer { appendEscaped($0) }
+        }
+        buf.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func mayNeedEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2
+    }
+
+    /// SWAR form of `mayNeedEscape` over eight bytes, conservative: any byte below 0x20, a quote,
+    /// a backslash, or anything from 0x7F up (DEL and every non-ASCII byte) answers true.
+    @inline(__always)
+    private static func mayNeedEscape8(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        let control = (word &- ones &* 0x20) & ~word & high  // a byte < 0x20
+        let upper = (word &+ ones &* 0x01) & high | word & high  // a byte >= 0x7F
+        return control != 0 || upper != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+    }
+
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        var i = 0
+        // Most strings need no escaping at all: find the first byte that might, eight at a time,
+        // then copy in runs.
+        if let start = utf8.baseAddress {
+            let raw = UnsafeRawPointer(start)
+            while i &+ 8 <= count && !Self.mayNeedEscape8(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i &+= 8
+            }
+        }
+        while i < count && !Self.mayNeedEscape(utf8[i]) { i += 1 }
+        if i == count {
+            buf.append(contentsOf: utf8)
+            return
+        }
+        var runStart = 0
+        while i < count {
+            let byte = utf8[i]
+            guard Self.mayNeedEscape(byte) else {
+                i += 1
+                continue
+            }
+            let escape: UInt8  // short escape letter; 0xFF: \u00XX; 0xFE: \u2028/9; 0: none
+            var skip = 1
+            switch byte {
+            case 0x22: escape = 0x22
+            case 0x5C: escape = 0x5C
+            case 0x0A: escape = UInt8(ascii: "n")
+            case 0x0D: escape = UInt8(ascii: "r")
+            case 0x09: escape = UInt8(ascii: "t")
+            case 0x08: escape = UInt8(ascii: "b")
+            case 0x0C: escape = UInt8(ascii: "f")
+            case 0xE2:
+                if i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9) {
+                    escape = 0xFE
+                    skip = 3
+                } else {
+                    escape = 0
+                }
+            default: escape = 0xFF
+            }
+            if escape == 0 {
+                i += 1
+                continue
+            }
+            if runStart < i { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            buf.append(0x5C)
+            switch escape {
+            case 0xFF:
+                buf.append(UInt8(ascii: "u"))
+                buf.append(0x30)
+                buf.append(0x30)
+                buf.append(Self.hexDigits[Int(byte >> 4)])
+                buf.append(Self.hexDigits[Int(byte & 0x0F)])
+            case 0xFE:
+                buf.append("u202")
+                buf.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+            default:
+                buf.append(escape)
+            }
+            i += skip
+            runStart = i
+        }
+        if runStart < count { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+    }
+}

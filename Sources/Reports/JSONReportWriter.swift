@@ -1,0 +1,197 @@
+import TLSFlowModel
+
+/// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
+///
+/// Call order: `begin`, then per capture `beginCapture`, `connection`…, `endCapture`, then `end`.
+/// The writer holds its buffers by reference: use one writer from one place, without copying it.
+///
+/// The contract lists a capture's `packets`, `bytes`, `last_time` and `errors` before its
+/// `connections`, but those are only known once the file has been read. To keep the contract's
+/// key order without holding model objects, each connection is rendered to JSON text as it
+/// arrives and the capture's text is written out at `endCapture`: memory is bounded by the
+/// rendered text of one capture (roughly 2 KB per connection compact), never by `Connection`
+/// values. JSON Lines has no such constraint and is written straight through.
+public struct JSONReportWriter {
+    public static let schema = 1
+
+    private let sink: (String) -> Void
+    private let lines: Bool
+    private var out: JSONEmitter
+    /// The current capture's connections, rendered as elements of its `connections` array:
+    /// full chunks, then the chunk being written. Chunks end between elements (never inside a
+    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
+    private var pendingChunks: [String] = []
+    private var pending: JSONEmitter
+    private let prettyDocument: Bool
+    private var captureFile = ""
+    private var nanoseconds = false
+    private var begun = false
+    /// Flush to the sink once this much text is waiting.
+    private let flushThreshold = 1 << 20
+
+    /// `sink` receives the output in chunks, in order; concatenated they form the document.
+    /// `jsonLines` writes one compact connection object per line instead of a document.
+    public init(pretty: Bool, jsonLines: Bool = false, sink: @escaping (String) -> Void) {
+        self.sink = sink
+        lines = jsonLines
+        prettyDocument = pretty && !jsonLines
+        out = JSONEmitter(pretty: prettyDocument)
+        // Document depth of a connection: root { captures [ capture { connections [ .
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+    }
+
+    /// Writes into a `TextOutputStream` held by reference (e.g. a class wrapping stdout).
+    public init<Output: TextOutputStream & AnyObject>(output: Output, pretty: Bool, jsonLines: Bool = false) {
+        self.init(pretty: pretty, jsonLines: jsonLines) { [output] text in
+            var stream = output
+            stream.write(text)
+        }
+    }
+
+    public mutating func begin(version: String) {
+        guard !begun else { return }
+        begun = true
+        guard !lines else { return }
+        out.beginObject()
+        out.key("tool")
+        out.string("tlsflow")
+        out.key("version")
+        out.string(version)
+        out.key("schema")
+        out.int(Self.schema)
+        out.key("captures")
+        out.beginArray()
+    }
+
+    /// Uses the header fields known before reading: file, format, link types, first time and
+    /// timestamp precision. The rest are taken from the report passed to `endCapture`.
+    public mutating func beginCapture(_ capture: CaptureReport) {
+        if !begun { begin(version: "unknown") }
+        captureFile = capture.file
+        nanoseconds = capture.nanosecondPrecision
+        pendingChunks = []
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+    }
+
+    public mutating func connection(_ connection: Connection) {
+        if lines {
+            out.connection(connection, nanoseconds: nanoseconds, captureFile: captureFile)
+            out.endLine()
+            flushIfNeeded()
+        } else {
+            pending.connection(connection, nanoseconds: nanoseconds)
+            if pending.count >= flushThreshold { pendingChunks.append(pending.takeText()) }
+        }
+    }
+
+    /// Writes the capture object. `capture.connections` is ignored (they came through
+    /// `connection`).
+    public mutating func endCapture(_ capture: CaptureReport) {
+        guard !lines else {
+            flushIfNeeded()
+            return
+        }
+        let ns = capture.nanosecondPrecision
+        out.beginObject()
+        out.key("file")
+        out.string(capture.file)
+        out.key("format")
+        out.string(capture.format)
+        out.key("link_types")
+        out.strings(capture.linkTypes)
+        out.key("packets")
+        out.int(capture.packets)
+        out.key("bytes")
+        out.int(capture.bytes)
+        out.key("first_time")
+        out.time(capture.firstTime, nanoseconds: ns)
+        out.key("last_time")
+        out.time(capture.lastTime, nanoseconds: ns)
+        out.key("errors")
+        out.beginArray()
+        for error in capture.errors {
+            out.beginObject()
+            out.key("message")
+            out.string(error.message)
+            out.key("frame")
+            out.int(error.frame)
+            out.endObject()
+        }
+        out.endArray()
+        out.key("connections")
+        out.beginArray()
+        if !pendingChunks.isEmpty || !pending.isEmpty {
+            flush()
+            for chunk in pendingChunks { sink(chunk) }
+            sink(pending.takeText())
+            out.noteElementsWrittenElsewhere()
+        }
+        pendingChunks = []
+        out.endArray()
+        out.key("non_tls_connections")
+        out.int(capture.nonTLSConnections)
+        out.key("patterns")
+        out.beginArray()
+        for pattern in capture.patterns { out.finding(pattern, isPattern: true) }
+        out.endArray()
+        out.endObject()
+        flush()
+    }
+
+    public mutating func end(summary: RunSummary) {
+        if !begun { begin(version: "unknown") }
+        guard !lines else {
+            flush()
+            return
+        }
+        out.endArray()
+        out.key("summary")
+        out.beginObject()
+        out.key("connections")
+        out.int(summary.connections)
+        out.key("ok")
+        out.int(summary.ok)
+        out.key("warning")
+        out.int(summary.warning)
+        out.key("failed")
+        out.int(summary.failed)
+        out.key("incomplete")
+        out.int(summary.incomplete)
+        out.key("findings")
+        out.beginObject()
+        for code in summary.findings.keys.sorted() {
+            out.key(dynamic: code)
+            out.int(summary.findings[code] ?? 0)
+        }
+        out.endObject()
+        out.endObject()
+        out.endObject()
+        out.endLine()
+        flush()
+    }
+
+    /// The whole document for captures already in memory (tests, small runs).
+    public static func render(
+        captures: [CaptureReport], summary: RunSummary, version: String, pretty: Bool, jsonLines: Bool = false
+    ) -> String {
+        var text = ""
+        var writer = JSONReportWriter(pretty: pretty, jsonLines: jsonLines) { text += $0 }
+        writer.begin(version: version)
+        for capture in captures {
+            writer.beginCapture(capture)
+            for connection in capture.connections { writer.connection(connection) }
+            writer.endCapture(capture)
+        }
+        writer.end(summary: summary)
+        return text
+    }
+
+    private mutating func flushIfNeeded() {
+        if out.count >= flushThreshold { flush() }
+    }
+
+    private mutating func flush() {
+        guard !out.isEmpty else { return }
+        sink(out.takeText())
+    }
+}

@@ -1,2 +1,0 @@
-// Module Reports: implementation lands with its issue.
-enum ReportsModule {}

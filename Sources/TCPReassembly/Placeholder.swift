@@ -1,2 +1,0 @@
-// Module TCPReassembly: implementation lands with its issue.
-enum TCPReassemblyModule {}

@@ -1,2 +1,0 @@
-// Module TLSAnalysis: implementation lands with its issue.
-enum TLSAnalysisModule {}

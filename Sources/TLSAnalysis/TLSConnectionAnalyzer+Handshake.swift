@@ -1,0 +1,212 @@
+import TCPReassembly
+import TLSFlowModel
+import TLSWire
+
+extension TLSConnectionAnalyzer {
+    mutating func feedHandshake(_ body: [UInt8], direction: Direction, frame: Int, time: Timestamp) {
+        let outputs = directions[direction.rawValue].handshake.append(body[...])
+        for output in outputs {
+            switch output {
+            case .message(let message):
+                handleHandshake(message, direction: direction, frame: frame, time: time)
+            case .malformed(let error):
+                malformed("handshake: \(error)", direction: direction, frame: frame)
+            }
+        }
+    }
+
+    mutating func handleHandshake(_ message: HandshakeMessage, direction: Direction, frame: Int, time: Timestamp) {
+        let from = side(of: direction)
+        connection.timeline.append(
+            TimelineEvent(
+                frame: frame, time: time, from: from,
+                kind: .handshake(
+                    type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
+        do {
+            switch message.type.rawValue {
+            case 1:
+                let hello = try ClientHello(parsing: message.body)
+                decryptorSawClientHello(hello)
+                clientHello(
+                    hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
+            case 2:
+                let hello = try ServerHello(parsing: message.body)
+                decryptorSawServerHello(hello)
+                serverHello(hello, frame: frame, time: time)
+            case 11:
+                let certificate = try CertificateMessage(parsing: message.body, tls13: tls13)
+                if from == .server {
+                    connection.serverCertificateDER = certificate.certificates
+                    connection.serverCertificateFrame = frame
+                } else {
+                    connection.clientCertificateDER = certificate.certificates
+                    connection.clientCertificateFrame = frame
+                }
+            case 12:
+                let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
+                let version = ProtocolVersion(negotiatedVersion)
+                let exchange = try ServerKeyExchange(
+                    parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                if let group = exchange.group {
+                    connection.keyExchangeGroup = group.name
+                } else if let bits = exchange.dhPrimeBits {
+                    connection.keyExchangeGroup = "DH \(bits)-bit"
+                }
+            case 13:
+                connection.clientAuthRequested = true
+            case 8:
+                // TLS 1.3 carries the server's ALPN choice in EncryptedExtensions.
+                let extensions = try EncryptedExtensions(parsing: message.body)
+                if let alpn = try extensions.alpnProtocol() { connection.serverHello?.alpn = alpn }
+            case 20:
+                noteFinished(from: from, frame: frame, time: time)
+            case 4:
+                let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
+                if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
+                    connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
+                }
+            default:
+                break
+            }
+        } catch {
+            malformed("\(message.type.displayName): \(error)", direction: direction, frame: frame)
+        }
+    }
+
+    mutating func clientHello(_ hello: ClientHello, recordVersion: UInt16, frame: Int, time: Timestamp) {
+        markTLS()
+        clientHelloCount += 1
+        // After a HelloRetryRequest the client sends a second ClientHello; the first is the one
+        // fingerprinted and reported, the second is on the timeline.
+        guard connection.clientHello == nil else { return }
+        var info = ClientHelloInfo(frame: frame, time: time)
+        info.recordVersion = ProtocolVersion(recordVersion).name
+        info.legacyVersion = hello.legacyVersion.name
+        info.supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
+        info.sni = ((try? hello.serverNames()) ?? nil)?.first
+        info.sessionID = hexString(hello.sessionID)
+        info.sessionTicket = hello.sessionTicketLength != nil
+        info.sessionTicketLength = hello.sessionTicketLength ?? 0
+        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.data.isEmpty {
+            info.sessionTicketHead = hexString(ticket.data.prefix(32))
+        }
+        info.psk = hello.has(.preSharedKey)
+        info.earlyData = hello.hasEarlyData
+        info.cipherSuiteValues = hello.cipherSuites
+        info.cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
+        info.alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []
+        info.groups = ((try? hello.supportedGroups()) ?? nil)?.map(\.name) ?? []
+        info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
+        info.signatureAlgorithms = ((try? hello.signatureAlgorithms()) ?? nil)?.map(\.name) ?? []
+        info.sslv2Format = hello.isSSLv2Compatible
+        let ja3 = JA3(hello)
+        info.ja3String = ja3.string
+        info.ja3 = ja3.hash
+        info.ja4 = JA4(hello).ja4
+        connection.clientHello = info
+    }
+
+    /// The negotiated version's code point, 0 before the ServerHello.
+    var negotiatedVersion: UInt16 { negotiatedVersionValue }
+
+    mutating func serverHello(_ hello: ServerHello, frame: Int, time: Timestamp) {
+        if hello.isHelloRetryRequest {
+            helloRetryRequestSeen = true
+            return
+        }
+        serverHelloSeen = true
+        var info = ServerHelloInfo(frame: frame, time: time)
+        let version = hello.negotiatedVersion
+        negotiatedVersionValue = version.rawValue
+        info.version = version.name
+        info.cipherSuiteValue = hello.cipherSuite.rawValue
+        info.cipherSuite = hello.cipherSuite.name
+        info.sessionID = hexString(hello.sessionID)
+        info.alpn = (try? hello.alpnProtocol()) ?? nil
+        info.helloRetryRequest = helloRetryRequestSeen
+        info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
+        info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
+        info.ja4s = JA4S(hello).ja4s
+        connection.serverHello = info
+        connection.version = info.version
+        // TLS 1.3 protects everything after the ServerHello inside application_data records;
+        // a record of another outer type (a cleartext alert) is still plaintext.
+        if version.isTLS13Variant { tls13 = true }
+    }
+
+    /// Reads an SSLv2-compatible ClientHello (two-byte record header); afterwards the direction
+    /// continues with ordinary TLS records.
+    mutating func consumeSSLv2Record(
+        _ input: inout UnsafeRawBufferPointer, direction: Direction, frame: Int, time: Timestamp
+    ) {
+        let index = direction.rawValue
+        let needHeader = max(0, 5 - directions[index].sslv2Buffer.count)
+        var take = min(input.count, needHeader)
+        directions[index].sslv2Buffer.append(contentsOf: input.prefix(take))
+        input = UnsafeRawBufferPointer(rebasing: input[take...])
+        guard case .record(let header) = SSLv2.parseHeader(directions[index].sslv2Buffer[...]) else {
+            if directions[index].sslv2Buffer.count >= 5 {
+                malformed("SSLv2 record header is not a CLIENT-HELLO", direction: direction, frame: frame)
+                directions[index].mode = .stopped
+            }
+            return
+        }
+        let total = header.headerLength + header.length
+        take = min(input.count, total - directions[index].sslv2Buffer.count)
+        directions[index].sslv2Buffer.append(contentsOf: input.prefix(take))
+        input = UnsafeRawBufferPointer(rebasing: input[take...])
+        guard directions[index].sslv2Buffer.count >= total else { return }
+        let message = directions[index].sslv2Buffer[header.headerLength..<total]
+        directions[index].pendingSSLv2 = false
+        directions[index].sslv2Buffer = []
+        let from = side(of: direction)
+        connection.timeline.append(
+            TimelineEvent(
+                frame: frame, time: time, from: from,
+                kind: .handshake(type: 1, name: "ClientHello (SSLv2 format)", length: header.length)))
+        do {
+            let hello = try ClientHello(sslv2Message: message)
+            decryptorSawClientHello(hello)
+            clientHello(hello, recordVersion: 0x0002, frame: frame, time: time)
+        } catch {
+            malformed("SSLv2 CLIENT-HELLO: \(error)", direction: direction, frame: frame)
+        }
+    }
+
+    /// Works out whether resumption was offered and accepted, once the handshake is over.
+    mutating func resolveResumption() {
+        guard let hello = connection.clientHello else { return }
+        var resumption = ResumptionInfo()
+        let offersTLS13 = hello.supportedVersions.contains(ProtocolVersion.tls13.name)
+        if hello.psk {
+            resumption.offered = .psk
+        } else if hello.sessionTicket && hello.sessionTicketLength > 0 {
+            resumption.offered = .ticket
+        } else if !hello.sessionID.isEmpty {
+            // TLS 1.3 clients send a random legacy session ID for middlebox compatibility; it is
+            // a resumption attempt only when the server echoes it for TLS 1.2 or below.
+            if !offersTLS13 {
+                resumption.offered = .sessionID
+            } else if let server = connection.serverHello, !tls13, server.sessionID == hello.sessionID {
+                resumption.offered = .sessionID
+            }
+        }
+        if let server = connection.serverHello {
+            switch resumption.offered {
+            case .none:
+                resumption.accepted = nil
+            case .psk:
+                resumption.accepted = server.selectedPSK
+            case .sessionID:
+                resumption.accepted = server.sessionID == hello.sessionID
+            case .ticket:
+                if let abbreviated = abbreviatedHandshake {
+                    resumption.accepted = abbreviated
+                } else if connection.serverCertificateFrame != nil {
+                    resumption.accepted = false
+                }
+            }
+        }
+        connection.resumption = resumption
+    }
+}

@@ -1,2 +1,0 @@
-// Module TLSDecryption: implementation lands with its issue.
-enum TLSDecryptionModule {}

@@ -1,0 +1,33 @@
+import TLSFlowModel
+
+/// Everything a run of the analyser can be told.
+public struct AnalysisOptions: Sendable {
+    /// BPF expression applied to every frame (by libpcap).
+    public var filter: String?
+    /// A connection with no packet for this long (capture time) is closed as idle.
+    public var idleTimeout: Double = 60
+    /// A ClientHello unanswered for this long is a stalled handshake.
+    public var handshakeTimeout: Double = 10
+    /// Ports treated as TLS even without TLS bytes (SYN-only and reset connections are reported).
+    public var extraTLSPorts: Set<UInt16> = []
+    /// Trust store: PEM bundles and directories added to (or replacing) the system roots.
+    public var caFiles: [String] = []
+    public var caDirectories: [String] = []
+    public var useSystemRoots = true
+    /// Validation time for certificates instead of each packet's own time (`--at`).
+    public var validationTime: Timestamp?
+    /// "Now" for statements about validity today; injectable for tests.
+    public var now: Timestamp?
+    /// NSS key log files.
+    public var keyLogFiles: [String] = []
+    /// Keep each connection's timeline in the result (the ladder view needs it).
+    public var keepTimelines = false
+    /// Keep each certificate's DER in the result (for --export-certs).
+    public var keepCertificateDER = false
+    /// Upper bound on concurrently tracked connections; the oldest idle ones are evicted beyond it.
+    public var maxConnections = 1_000_000
+    /// Upper bound on out-of-order bytes buffered per connection direction.
+    public var maxBufferedBytesPerDirection = 512 * 1024
+
+    public init() {}
+}

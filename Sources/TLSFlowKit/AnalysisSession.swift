@@ -1,0 +1,56 @@
+import CertificateAudit
+import Foundation
+import TLSDecryption
+import TLSFlowModel
+
+/// One run over one or more captures: the trust store, the certificate cache and the key logs
+/// are shared by all of them.
+public final class AnalysisSession {
+    public let options: AnalysisOptions
+    public let auditor: CertificateAuditor
+    /// Secrets from --keylog files; pcapng Decryption Secrets Blocks add to it per capture.
+    public let keyLog: KeyLog
+    public private(set) var summary = RunSummary()
+    /// Problems with the run's own inputs (trust store, key logs), for the user.
+    public private(set) var warnings: [String] = []
+
+    public init(options: AnalysisOptions) throws {
+        self.options = options
+        let trustStore: TrustStore
+        if options.caFiles.isEmpty && options.caDirectories.isEmpty && options.useSystemRoots {
+            trustStore = TrustStore.system()
+        } else {
+            trustStore = try TrustStore(
+                pemFiles: options.caFiles, directories: options.caDirectories, includeSystem: options.useSystemRoots)
+        }
+        var keyLog = KeyLog()
+        for path in options.keyLogFiles {
+            keyLog.merge(try KeyLog(contentsOf: path))
+        }
+        for problem in keyLog.problems {
+            warnings.append("\(problem.source ?? "key log") line \(problem.line): \(problem.message)")
+        }
+        self.keyLog = keyLog
+        let now = options.now ?? Self.currentTime()
+        auditor = CertificateAuditor(trustStore: trustStore, validationTime: options.validationTime, now: now)
+    }
+
+    static func currentTime() -> Timestamp {
+        let seconds = Date().timeIntervalSince1970
+        return Timestamp(seconds: Int64(seconds), nanoseconds: UInt32((seconds - seconds.rounded(.down)) * 1e9))
+    }
+
+    /// Analyses one capture file; connections reach `emit` in order of first packet.
+    public func analyze(
+        path: String, start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
+    ) throws -> CaptureReport {
+        let report = try CaptureAnalyzer.analyze(
+            path: path, displayName: path == "-" ? "<stdin>" : path, options: options, auditor: auditor, keyLog: keyLog,
+            start: start
+        ) { connection in
+            summary.add(connection)
+            emit(connection)
+        }
+        return report
+    }
+}

@@ -1,0 +1,368 @@
+import CaptureIO
+import CertificateAudit
+import Diagnosis
+import PacketDecoding
+import TCPReassembly
+import TLSAnalysis
+import TLSDecryption
+import TLSFlowModel
+
+/// Reads one capture and produces its analysed connections, streaming: a connection is finished,
+/// audited and diagnosed as soon as it closes, so memory follows the live connections.
+public final class CaptureAnalyzer {
+    let options: AnalysisOptions
+    let auditor: CertificateAuditor
+    private var filter: PacketFilter?
+    private var keyLog: KeyLog
+    private var secretsSeen = 0
+
+    private var flows: [FlowKey: Flow] = [:]
+    private var closedQueue: [(key: FlowKey, sequence: Int)] = []
+    private var nextSequence = 0
+    private var lastSweep: Timestamp?
+    private var fragments = IPFragmentReassembler()
+    private var ordered = OrderedEmitter()
+    private(set) var report: CaptureReport
+    private var patterns = PatternAccumulator()
+    private var interception = InterceptionTracker()
+    private var sessions = SessionLinker()
+    private var undecodable = 0
+    private var firstUndecodable: (frame: Int, reason: String)?
+    private var unsupportedLinkTypes: Set<Int32> = []
+    private var lastFrame = 0
+    private var lastTime = Timestamp.zero
+
+    /// A closed connection lingers this long (capture time) for trailing ACKs, retransmitted FINs
+    /// and late alerts before it is finished.
+    static let closeLinger = 2.0
+
+    public init(
+        options: AnalysisOptions, auditor: CertificateAuditor, keyLog: KeyLog, file: String, format: String
+    ) throws {
+        self.options = options
+        self.auditor = auditor
+        self.keyLog = keyLog
+        if let expression = options.filter { filter = try PacketFilter(expression: expression) }
+        report = CaptureReport(file: file, format: format)
+    }
+
+    /// Analyses `path`; `emit` receives connections in order of their first packet.
+    public static func analyze(
+        path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
+        keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
+    ) throws -> CaptureReport {
+        let reader = try CaptureReader(path: path)
+        let analyzer = try CaptureAnalyzer(
+            options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path,
+            format: reader.format.rawValue)
+        // Streaming writers need the capture's header (file, time precision) before its first
+        // connection; it is known once frames have been read.
+        var started = false
+        return analyzer.run(reader: reader) { connection in
+            if !started {
+                started = true
+                var header = CaptureReport(file: analyzer.report.file, format: analyzer.report.format)
+                header.nanosecondPrecision = reader.nanosecondPrecision
+                header.firstTime = analyzer.report.firstTime
+                start?(header)
+            }
+            emit(connection)
+        }
+    }
+
+    func run(reader: CaptureReader, emit: (Connection) -> Void) -> CaptureReport {
+        var linkTypesSeen: [Int32] = []
+        let outcome = reader.forEachFrame { frame in
+            if !linkTypesSeen.contains(frame.linkType) { linkTypesSeen.append(frame.linkType) }
+            if reader.decryptionSecrets.count != secretsSeen { absorbSecrets(reader.decryptionSecrets) }
+            process(frame, emit: emit)
+        }
+        report.packets = lastFrame
+        report.bytes = reader.bytesRead
+        report.nanosecondPrecision = reader.nanosecondPrecision
+        report.linkTypes = linkTypesSeen.map(LinkTypeName.name)
+        if case .truncated(let afterFrame, let message) = outcome {
+            report.errors.append(CaptureError(message: message, frame: afterFrame))
+        }
+        if let first = firstUndecodable {
+            report.errors.append(
+                CaptureError(
+                    message:
+                        "\(undecodable) frame(s) could not be decoded and were skipped (first: frame \(first.frame): \(first.reason))",
+                    frame: first.frame))
+        }
+        for linkType in unsupportedLinkTypes.sorted() {
+            report.errors.append(
+                CaptureError(
+                    message:
+                        "link type \(LinkTypeName.name(linkType)) (\(linkType)) is not supported; its frames were skipped",
+                    frame: nil))
+        }
+        if let filter, !filter.linkTypeErrors.isEmpty {
+            for (linkType, message) in filter.linkTypeErrors.sorted(by: { $0.key < $1.key }) {
+                report.errors.append(
+                    CaptureError(
+                        message: "filter not applied to link type \(LinkTypeName.name(linkType)): \(message)",
+                        frame: nil))
+            }
+        }
+        finishAll(emit: emit)
+        let found =
+            patterns.findings().map { ($0.connectionIDs, $0.finding) }
+            + interception.findings().map { ($0.connectionIDs, $0.finding) }
+        report.patterns = found.map { ids, finding in
+            var remapped = finding
+            remapped.connectionIDs = ids.compactMap { ordered.finalID(forSequence: $0) }
+            return remapped
+        }
+        return report
+    }
+
+    /// Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for the
+    /// connections that follow them.
+    private func absorbSecrets(_ secrets: [DecryptionSecret]) {
+        for secret in secrets[secretsSeen...] {
+            if let embedded = KeyLog(
+                decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block")
+            {
+                keyLog.merge(embedded)
+            }
+        }
+        secretsSeen = secrets.count
+    }
+
+    private func process(_ frame: CaptureFrame, emit: (Connection) -> Void) {
+        lastFrame = frame.number
+        lastTime = frame.timestamp
+        if report.firstTime == nil { report.firstTime = frame.timestamp }
+        report.lastTime = frame.timestamp
+        if var filter {
+            let keep = filter.matches(frame)
+            self.filter = filter
+            guard keep else { return }
+        }
+        sweepIfDue(now: frame.timestamp, emit: emit)
+        switch PacketDecoder.decode(frame.data, linkType: frame.linkType, originalLength: frame.originalLength) {
+        case .tcp(let packet):
+            handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)
+        case .ipFragment(let fragment):
+            guard case .complete(let datagram) = fragments.add(fragment, in: frame.data, at: frame.timestamp) else {
+                return
+            }
+            datagram.withUnsafeBytes { raw in
+                if case .tcp(let packet) = PacketDecoder.decodeIP(raw) {
+                    handle(packet, payload: Self.payload(of: packet, in: raw), frame: frame, emit: emit)
+                }
+            }
+        case .other:
+            break
+        case .malformed(let reason):
+            undecodable += 1
+            if firstUndecodable == nil { firstUndecodable = (frame.number, reason) }
+        case .unsupportedLinkType(let linkType):
+            unsupportedLinkTypes.insert(linkType)
+        }
+    }
+
+    static func payload(of packet: TCPPacket, in data: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let start = packet.payloadOffset
+        let end = start + packet.payloadLength
+        guard start >= 0, end <= data.count, start <= end else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: data[start..<end])
+    }
+
+    private func handle(
+        _ packet: TCPPacket, payload: UnsafeRawBufferPointer, frame: CaptureFrame, emit: (Connection) -> Void
+    ) {
+        let (key, sourceIsA) = FlowKey.make(
+            source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
+            destinationPort: packet.destinationPort)
+        let flags = packet.flags.rawValue
+        let header = SegmentHeader(
+            sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
+        var flow: Flow
+        if let existing = flows[key] {
+            flow = existing
+            if flow.tcp.isNewConnection(header, direction: flow.direction(sourceIsA: sourceIsA)) {
+                finish(key: key, flow: flow, end: .captureEnd, emit: emit)
+                flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
+            }
+        } else {
+            if flows.count >= options.maxConnections { evictOldest(emit: emit) }
+            flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
+        }
+        let direction = flow.direction(sourceIsA: sourceIsA)
+        let wasClosed = flow.tcp.isClosed
+        flow.analyzer.beginSegment(
+            flags: flags, payloadLength: payload.count, direction: direction, frame: frame.number,
+            time: frame.timestamp)
+        let outcome = flow.tcp.receive(
+            header, payload: payload, direction: direction, frame: frame.number, time: frame.timestamp,
+            sink: &flow.analyzer)
+        flow.analyzer.endSegment(outcome, direction: direction, frame: frame.number, time: frame.timestamp)
+        if packet.payloadMissing > 0 {
+            flow.analyzer.connection.notes.append(
+                Note(
+                    frame: frame.number,
+                    message: "capture: \(packet.payloadMissing) bytes of this segment were cut by the snapshot length"))
+        }
+        if !wasClosed, flow.tcp.isClosed {
+            flow.closedAt = frame.timestamp
+            closedQueue.append((key, flow.sequence))
+        }
+    }
+
+    private func makeFlow(key: FlowKey, packet: TCPPacket, sourceIsA: Bool, frame: CaptureFrame) -> Flow {
+        let isSYN = packet.flags.contains(.syn)
+        let isACK = packet.flags.contains(.ack)
+        let initiatorIsClient: Bool
+        if isSYN {
+            initiatorIsClient = !isACK
+        } else {
+            initiatorIsClient = !TLSPorts.responderLooksLikeServer(
+                initiatorPort: packet.destinationPort, responderPort: packet.sourcePort)
+        }
+        let source = Endpoint(ip: packet.source.description, port: packet.sourcePort)
+        let destination = Endpoint(ip: packet.destination.description, port: packet.destinationPort)
+        // The id is provisional (creation order) until the emitter numbers reported connections.
+        let connection = Connection(
+            id: nextSequence, client: initiatorIsClient ? source : destination,
+            server: initiatorIsClient ? destination : source,
+            firstFrame: frame.number, start: frame.timestamp)
+        var limits = ReassemblyLimits()
+        limits.maxPendingBytesPerDirection = options.maxBufferedBytesPerDirection
+        let flow = Flow(
+            sequence: nextSequence, initiatorIsA: sourceIsA, tcp: TCPConnection(limits: limits),
+            analyzer: TLSConnectionAnalyzer(
+                connection: connection, initiatorIsClient: initiatorIsClient, rolesKnownFromSYN: isSYN,
+                keyLog: keyLog.count > 0 ? keyLog : nil))
+        nextSequence += 1
+        flows[key] = flow
+        ordered.register(flow.sequence)
+        return flow
+    }
+
+    // MARK: - Closing connections
+
+    private func sweepIfDue(now: Timestamp, emit: (Connection) -> Void) {
+        guard let last = lastSweep else {
+            lastSweep = now
+            return
+        }
+        guard now.milliseconds(since: last) >= 1000 else { return }
+        lastSweep = now
+        // Closed connections that have lingered long enough.
+        var keep: [(key: FlowKey, sequence: Int)] = []
+        for entry in closedQueue {
+            guard let flow = flows[entry.key], flow.sequence == entry.sequence, let closedAt = flow.closedAt else {
+                continue
+            }
+            if now.milliseconds(since: closedAt) >= Self.closeLinger * 1000 {
+                finish(key: entry.key, flow: flow, end: .captureEnd, emit: emit)
+            } else {
+                keep.append(entry)
+            }
+        }
+        closedQueue = keep
+        // Idle connections: a full pass at most every quarter of the idle timeout.
+        if now.milliseconds(since: lastIdleSweep ?? .zero) >= options.idleTimeout * 250 {
+            lastIdleSweep = now
+            for (key, flow) in flows where now.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
+            {
+                finish(key: key, flow: flow, end: .idle, emit: emit)
+            }
+        }
+    }
+
+    private var lastIdleSweep: Timestamp?
+
+    private func evictOldest(emit: (Connection) -> Void) {
+        guard let (key, flow) = flows.min(by: { $0.value.tcp.lastActivity < $1.value.tcp.lastActivity }) else { return }
+        flow.analyzer.connection.notes.append(
+            Note(
+                frame: nil,
+                message: "tracking: evicted because more than \(options.maxConnections) connections were open"))
+        finish(key: key, flow: flow, end: .idle, emit: emit)
+    }
+
+    private func finishAll(emit: (Connection) -> Void) {
+        let remaining = flows.sorted { $0.value.sequence < $1.value.sequence }
+        for (key, flow) in remaining {
+            let idle = lastTime.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
+            finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, emit: emit)
+        }
+        ordered.drain(emit: emit)
+    }
+
+    private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, emit: (Connection) -> Void) {
+        if flows[key] === flow { flows[key] = nil }
+        flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
+        var connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
+        guard isReportable(connection) else {
+            report.nonTLSConnections += 1
+            ordered.complete(flow.sequence, nil, emit: emit)
+            return
+        }
+        sessions.link(&connection)
+        ConnectionFinisher.finish(
+            &connection, auditor: auditor, options: options, captureEnd: lastTime, interception: &interception)
+        patterns.add(connection)
+        if !options.keepTimelines { connection.timeline = Timeline() }
+        ordered.complete(flow.sequence, connection, emit: emit)
+    }
+
+    private func isReportable(_ connection: Connection) -> Bool {
+        if connection.isTLS { return true }
+        let port = connection.server.port
+        return TLSPorts.implicitTLS.contains(port) || options.extraTLSPorts.contains(port)
+    }
+}
+
+/// Hands connections out in order of first packet, numbering the reported ones 1, 2, 3…
+struct OrderedEmitter {
+    private var finished: [Int: Connection?] = [:]
+    private var next = 0
+    private var registered = 0
+    private var nextID = 1
+    /// Provisional id (creation order) to reported id, for cross-connection references.
+    private var finalIDs: [Int: Int] = [:]
+
+    func finalID(forSequence sequence: Int) -> Int? { finalIDs[sequence] }
+
+    private mutating func number(_ connection: inout Connection) {
+        finalIDs[connection.id] = nextID
+        connection.id = nextID
+        if let issuer = connection.resumption.issuedBy {
+            connection.resumption.issuedBy = finalIDs[issuer]
+            if let id = finalIDs[issuer],
+                let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote })
+            {
+                connection.notes[index].message += "; the full handshake of connection \(id) carried it"
+            }
+        }
+        nextID += 1
+    }
+
+    mutating func register(_ sequence: Int) { registered = max(registered, sequence + 1) }
+
+    mutating func complete(_ sequence: Int, _ connection: Connection?, emit: (Connection) -> Void) {
+        finished[sequence] = .some(connection)
+        while let entry = finished.removeValue(forKey: next) {
+            if var connection = entry {
+                number(&connection)
+                emit(connection)
+            }
+            next += 1
+        }
+    }
+
+    mutating func drain(emit: (Connection) -> Void) {
+        while next < registered {
+            if let entry = finished.removeValue(forKey: next), var connection = entry {
+                number(&connection)
+                emit(connection)
+            }
+            next += 1
+        }
+    }
+}

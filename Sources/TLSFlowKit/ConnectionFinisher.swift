@@ -1,0 +1,73 @@
+import CertificateAudit
+import Diagnosis
+import TLSFlowModel
+
+/// The per-connection work after TCP and TLS decoding: certificate audit, explanations of what
+/// could not be checked, then diagnosis.
+enum ConnectionFinisher {
+    static let resumedNote = "resumed session: no certificate sent"
+
+    static func finish(
+        _ connection: inout Connection, auditor: CertificateAuditor, options: AnalysisOptions, captureEnd: Timestamp,
+        interception: inout InterceptionTracker
+    ) {
+        audit(&connection, role: .server, auditor: auditor, keepDER: options.keepCertificateDER)
+        audit(&connection, role: .client, auditor: auditor, keepDER: options.keepCertificateDER)
+        explainMissingCertificates(&connection)
+        if let leaf = connection.serverCertificates.first, let name = connection.clientHello?.sni {
+            interception.observe(
+                serverName: name, issuer: leaf.issuer, leafSHA256: leaf.sha256, connectionID: connection.id,
+                frame: leaf.frame)
+        }
+        let context = DiagnosisContext(
+            captureEnd: captureEnd, handshakeTimeout: options.handshakeTimeout, idleTimeout: options.idleTimeout)
+        Diagnoser().diagnose(&connection, context: context)
+    }
+
+    private static func audit(_ connection: inout Connection, role: Side, auditor: CertificateAuditor, keepDER: Bool) {
+        let der = role == .server ? connection.serverCertificateDER : connection.clientCertificateDER
+        guard !der.isEmpty,
+            let frame = role == .server ? connection.serverCertificateFrame : connection.clientCertificateFrame
+        else { return }
+        let time = connection.timeline.events.first { $0.frame == frame }?.time ?? connection.start
+        let peerAlert = connection.alerts.first { $0.from == role.peer && $0.frame >= frame && $0.level != .warning }
+        let input = ChainInput(
+            role: role, der: der, frame: frame, serverName: connection.clientHello?.sni, captureTime: time,
+            peerAlert: peerAlert.map { ($0.frame, $0.description) },
+            negotiatedKeyExchange: keyExchange(of: connection))
+        let result = auditor.audit(input)
+        if role == .server {
+            connection.serverCertificates = result.certificates
+        } else {
+            connection.clientCertificates = result.certificates
+        }
+        connection.findings.append(contentsOf: result.findings)
+        // The raw DER has served its purpose unless certificates are to be exported.
+        guard !keepDER else { return }
+        if role == .server { connection.serverCertificateDER = [] } else { connection.clientCertificateDER = [] }
+    }
+
+    private static func keyExchange(of connection: Connection) -> String? {
+        guard let suite = connection.serverHello?.cipherSuite else { return nil }
+        if connection.version == "TLS 1.3" { return "TLS13" }
+        for kind in ["ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA", "DHE_DSS", "ECDH_", "RSA"] where suite.contains("_\(kind)")
+        {
+            return kind == "ECDH_" ? "ECDH" : kind
+        }
+        return nil
+    }
+
+    /// Says why certificate checks could not run, instead of leaving the fields empty.
+    private static func explainMissingCertificates(_ connection: inout Connection) {
+        guard connection.serverCertificates.isEmpty, connection.serverHello != nil else { return }
+        if connection.resumption.accepted == true {
+            // The emitter names the issuing connection once reported ids are known.
+            connection.notes.append(Note(frame: connection.serverHello?.frame, message: resumedNote))
+        } else if connection.version == "TLS 1.3", !connection.decrypted {
+            connection.notes.append(
+                Note(
+                    frame: connection.serverHello?.frame,
+                    message: "TLS 1.3: certificates are encrypted — supply a key log with --keylog to check them"))
+        }
+    }
+}

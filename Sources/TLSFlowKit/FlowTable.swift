@@ -1,0 +1,45 @@
+import PacketDecoding
+import TCPReassembly
+import TLSAnalysis
+import TLSFlowModel
+
+/// Both directions of a connection map to one key: the lower endpoint first.
+struct FlowKey: Hashable {
+    var addressA: IPAddress
+    var addressB: IPAddress
+    var portA: UInt16
+    var portB: UInt16
+
+    /// Returns the key and whether the packet's source is endpoint A.
+    static func make(source: IPAddress, sourcePort: UInt16, destination: IPAddress, destinationPort: UInt16)
+        -> (FlowKey, sourceIsA: Bool)
+    {
+        if (source, sourcePort) <= (destination, destinationPort) {
+            return (FlowKey(addressA: source, addressB: destination, portA: sourcePort, portB: destinationPort), true)
+        }
+        return (FlowKey(addressA: destination, addressB: source, portA: destinationPort, portB: sourcePort), false)
+    }
+}
+
+/// One tracked connection: TCP state plus the TLS analyser fed by it.
+final class Flow {
+    /// Order of creation in the capture (connections are reported in this order).
+    let sequence: Int
+    /// Whether endpoint A of the key sent the first packet (is the "initiator").
+    let initiatorIsA: Bool
+    var tcp: TCPConnection
+    var analyzer: TLSConnectionAnalyzer
+    /// Position in the idle-sweep order; flows are swept by last activity.
+    var closedAt: Timestamp?
+
+    init(sequence: Int, initiatorIsA: Bool, tcp: TCPConnection, analyzer: TLSConnectionAnalyzer) {
+        self.sequence = sequence
+        self.initiatorIsA = initiatorIsA
+        self.tcp = tcp
+        self.analyzer = analyzer
+    }
+
+    func direction(sourceIsA: Bool) -> Direction {
+        sourceIsA == initiatorIsA ? .initiator : .responder
+    }
+}

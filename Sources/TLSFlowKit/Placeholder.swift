@@ -1,2 +1,0 @@
-// Module TLSFlowKit: implementation lands with its issue.
-enum TLSFlowKitModule {}

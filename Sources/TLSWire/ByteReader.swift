@@ -1,0 +1,206 @@
+/// Why a decoder rejected its input. Offsets are counted from the start of the outermost
+/// buffer the reader was created over (usually the handshake body), so a message can point
+/// a user at the exact byte.
+public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The field needed `needed` bytes but only `available` were left.
+        case truncated(needed: Int, available: Int)
+        /// A length prefix announced more bytes than the enclosing structure holds.
+        case lengthOverrun(declared: Int, available: Int)
+        /// Bytes were left over after the last field of a structure.
+        case trailingBytes(count: Int)
+        /// A vector that must not be empty was empty.
+        case empty
+        /// A vector length that is not a multiple of its element size, or otherwise illegal.
+        case invalidLength(Int)
+        /// A value that the protocol forbids in this position.
+        case invalidValue(String)
+        /// A message larger than the configured limit.
+        case tooLarge(size: Int, limit: Int)
+    }
+
+    public var field: String
+    public var offset: Int
+    public var kind: Kind
+
+    public init(field: String, offset: Int, kind: Kind) {
+        self.field = field
+        self.offset = offset
+        self.kind = kind
+    }
+
+    public var description: String {
+        let what: String
+        switch kind {
+        case .truncated(let needed, let available):
+            what = "needs \(needed) bytes but only \(available) remain"
+        case .lengthOverrun(let declared, let available):
+            what = "declares length \(declared) but only \(available) bytes follow"
+        case .trailingBytes(let count):
+            what = "is followed by \(count) unexpected trailing bytes"
+        case .empty:
+            what = "is empty, which the protocol forbids"
+        case .invalidLength(let length):
+            what = "has invalid length \(length)"
+        case .invalidValue(let detail):
+            what = "has an invalid value: \(detail)"
+        case .tooLarge(let size, let limit):
+            what = "is \(size) bytes, over the \(limit)-byte limit"
+        }
+        return "\(field) at offset \(offset) \(what)"
+    }
+}
+
+/// A bounds-checked cursor. Every read either succeeds or throws; nothing traps.
+public struct ByteReader: Sendable {
+    public private(set) var bytes: ArraySlice<UInt8>
+    /// Offset of `bytes.startIndex` within the outermost buffer, for error messages.
+    private let origin: Int
+    private let originIndex: Int
+
+    public init(_ bytes: ArraySlice<UInt8>, baseOffset: Int = 0) {
+        self.bytes = bytes
+        self.origin = baseOffset
+        self.originIndex = bytes.startIndex
+    }
+
+    public init(_ bytes: [UInt8]) {
+        self.init(bytes[...])
+    }
+
+    private init(bytes: ArraySlice<UInt8>, origin: Int, originIndex: Int) {
+        self.bytes = bytes
+        self.origin = origin
+        self.originIndex = originIndex
+    }
+
+    /// Position of the next byte, relative to the outermost buffer.
+    public var offset: Int { origin &+ (bytes.startIndex &- originIndex) }
+    public var remaining: Int { bytes.count }
+    public var isAtEnd: Bool { bytes.isEmpty }
+
+    public func peekUInt8() -> UInt8? { bytes.first }
+
+    public mutating func readUInt8(_ field: String) throws(DecodeError) -> UInt8 {
+        let slice = try readBytes(1, field)
+        return slice[slice.startIndex]
+    }
+
+    public mutating func readUInt16(_ field: String) throws(DecodeError) -> UInt16 {
+        let s = try readBytes(2, field)
+        let i = s.startIndex
+        return UInt16(s[i]) << 8 | UInt16(s[i + 1])
+    }
+
+    public mutating func readUInt24(_ field: String) throws(DecodeError) -> UInt32 {
+        let s = try readBytes(3, field)
+        let i = s.startIndex
+        return UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2])
+    }
+
+    public mutating func readUInt32(_ field: String) throws(DecodeError) -> UInt32 {
+        let s = try readBytes(4, field)
+        let i = s.startIndex
+        return UInt32(s[i]) << 24 | UInt32(s[i + 1]) << 16 | UInt32(s[i + 2]) << 8 | UInt32(s[i + 3])
+    }
+
+    public mutating func readBytes(_ count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count else {
+            throw DecodeError(field: field, offset: offset, kind: .truncated(needed: count, available: bytes.count))
+        }
+        let end = bytes.startIndex + count
+        let slice = bytes[bytes.startIndex..<end]
+        bytes = bytes[end...]
+        return slice
+    }
+
+    public mutating func readRest() -> ArraySlice<UInt8> {
+        let rest = bytes
+        bytes = bytes[bytes.endIndex...]
+        return rest
+    }
+
+    /// Reads a `lengthBytes`-byte big-endian length and then that many bytes, returned as a
+    /// reader that keeps offsets relative to the same outermost buffer.
+    public mutating func readLengthPrefixed(lengthBytes: Int, _ field: String) throws(DecodeError) -> ByteReader {
+        let start = offset
+        let length: Int
+        switch lengthBytes {
+        case 1: length = Int(try readUInt8("\(field) length"))
+        case 2: length = Int(try readUInt16("\(field) length"))
+        case 3: length = Int(try readUInt24("\(field) length"))
+        default:
+            throw DecodeError(field: field, offset: start, kind: .invalidValue("length prefix of \(lengthBytes) bytes"))
+        }
+        guard length <= bytes.count else {
+            throw DecodeError(
+                field: field, offset: start, kind: .lengthOverrun(declared: length, available: bytes.count))
+        }
+        let sub = ByteReader(bytes: bytes.prefix(length), origin: origin, originIndex: originIndex)
+        bytes = bytes.dropFirst(length)
+        return sub
+    }
+
+    /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
+    public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: String) throws(DecodeError)
+        -> ByteReader
+    {
+        let start = offset
+        let sub = try readLengthPrefixed(lengthBytes: lengthBytes, field)
+        if sub.isAtEnd { throw DecodeError(field: field, offset: start, kind: .empty) }
+        return sub
+    }
+
+    /// Reads a vector of UInt16 values (cipher suites, groups, signature schemes...).
+    public mutating func readUInt16Vector(lengthBytes: Int, _ field: String, allowEmpty: Bool = true)
+        throws(DecodeError) -> [UInt16]
+    {
+        let start = offset
+        var sub = try readLengthPrefixed(lengthBytes: lengthBytes, field)
+        if sub.remaining % 2 != 0 {
+            throw DecodeError(field: field, offset: start, kind: .invalidLength(sub.remaining))
+        }
+        if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field, offset: start, kind: .empty) }
+        var values: [UInt16] = []
+        values.reserveCapacity(sub.remaining / 2)
+        while !sub.isAtEnd { values.append(try sub.readUInt16(field)) }
+        return values
+    }
+
+    /// Throws when bytes remain: structures in TLS have no room for trailing garbage.
+    public func expectEnd(_ field: String) throws(DecodeError) {
+        if !bytes.isEmpty {
+            throw DecodeError(field: field, offset: offset, kind: .trailingBytes(count: bytes.count))
+        }
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hex without separators, as the JSON contract prints byte strings.
+    public var hexString: String {
+        let digits: [Character] = Array("0123456789abcdef")
+        var out = ""
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return out
+    }
+}
+
+/// "0x1a2b": how unnamed code points are printed.
+func hex4(_ value: UInt16) -> String {
+    let s = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 4 - s.count)) + s
+}
+
+/// "1a2b": the bare form fingerprints use.
+func bareHex4(_ value: UInt16) -> String {
+    let s = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
+}
+
+/// GREASE (RFC 8701): 0x?a?a with both bytes equal.
+public func isGREASE(_ value: UInt16) -> Bool {
+    (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff)
+}

@@ -1,0 +1,101 @@
+/// One complete handshake message (RFC 8446 4: Handshake struct).
+public struct HandshakeMessage: Sendable, Hashable {
+    public var type: HandshakeType
+    public var body: [UInt8]
+    /// Offset of the message's 4-byte header within all handshake bytes fed to the reassembler.
+    public var streamOffset: Int
+
+    public init(type: HandshakeType, body: [UInt8], streamOffset: Int = 0) {
+        self.type = type
+        self.body = body
+        self.streamOffset = streamOffset
+    }
+
+    /// The message as it is hashed into the transcript: header plus body.
+    public var encoded: [UInt8] {
+        let n = body.count
+        return [
+            type.rawValue, UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
+            UInt8(truncatingIfNeeded: n),
+        ] + body
+    }
+}
+
+/// Rebuilds handshake messages from the payloads of consecutive plaintext handshake records
+/// (RFC 8446 5.1: messages may be split across records and several may share one).
+/// Pure and incremental: feed payloads in order, collect whatever completed.
+public struct HandshakeReassembler: Sendable {
+    public enum Output: Sendable, Hashable {
+        case message(HandshakeMessage)
+        /// A message declared a length over the limit. Its bytes are skipped, not buffered,
+        /// so that the following messages still line up.
+        case malformed(DecodeError)
+    }
+
+    public let maxMessageSize: Int
+    private var buffer: [UInt8] = []
+    /// Bytes still to discard from an oversized message.
+    private var skipping = 0
+    /// Stream offset of `buffer[0]`.
+    private var bufferOffset = 0
+    public private(set) var totalBytes = 0
+
+    public init(maxMessageSize: Int = 1 << 20) {
+        self.maxMessageSize = maxMessageSize
+    }
+
+    /// Bytes held for a message that has not completed yet.
+    public var bufferedBytes: Int { buffer.count }
+    public var hasPartialMessage: Bool { !buffer.isEmpty || skipping > 0 }
+
+    public mutating func append(_ fragment: [UInt8]) -> [Output] { append(fragment[...]) }
+
+    public mutating func append(_ fragment: ArraySlice<UInt8>) -> [Output] {
+        var input = fragment
+        totalBytes &+= fragment.count
+        if skipping > 0 {
+            let n = min(skipping, input.count)
+            skipping -= n
+            bufferOffset &+= n
+            input = input.dropFirst(n)
+        }
+        buffer.append(contentsOf: input)
+        var outputs: [Output] = []
+        var position = 0
+        while buffer.count - position >= 4 {
+            let type = buffer[position]
+            let length =
+                Int(buffer[position + 1]) << 16 | Int(buffer[position + 2]) << 8 | Int(buffer[position + 3])
+            let messageOffset = bufferOffset &+ position
+            if length > maxMessageSize {
+                outputs.append(
+                    .malformed(
+                        DecodeError(
+                            field: "\(HandshakeType(type).displayName) message length", offset: messageOffset,
+                            kind: .tooLarge(size: length, limit: maxMessageSize))))
+                let available = buffer.count - position - 4
+                let skipNow = min(length, available)
+                position += 4 + skipNow
+                skipping = length - skipNow
+                continue
+            }
+            guard buffer.count - position - 4 >= length else { break }
+            let body = Array(buffer[(position + 4)..<(position + 4 + length)])
+            outputs.append(
+                .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
+            position += 4 + length
+        }
+        if position > 0 {
+            buffer.removeFirst(position)
+            bufferOffset &+= position
+        }
+        return outputs
+    }
+
+    /// Forget any partial message (e.g. when the stream switches to encrypted records).
+    public mutating func reset() {
+        bufferOffset &+= buffer.count &+ skipping
+        buffer.removeAll()
+        skipping = 0
+    }
+}

@@ -1,2 +1,0 @@
-// Module TLSWire: implementation lands with its issue.
-enum TLSWireModule {}
