@@ -23,6 +23,18 @@ import Testing
         #expect(Set(Self.captureNames) == Set(Self.frameCounts.keys))
     }
 
+    /// The recorded counts are consistent with tshark's oracle: no TLS frame beyond the count.
+    @Test func recordedFrameCountsCoverEveryFrameTsharkDissected() throws {
+        for (name, _) in FixturePaths.captures(includeJA4: true) {
+            let directory = name.hasPrefix("ja4/") ? FixturePaths.sharedPublic : FixturePaths.publicFixtures
+            let rows = try TsharkOracle.readTable(directory.appendingPathComponent(name).path + ".tshark.tsv")
+            let highest = rows.compactMap { Int($0["frame.number"] ?? "") }.max() ?? 0
+            let recorded = try #require(Self.frameCounts[name])
+            #expect(highest <= recorded, "\(name): tshark frame \(highest) beyond the recorded \(recorded)")
+            #expect(highest > 0, "\(name): no TLS frame in tshark's oracle")
+        }
+    }
+
     @Test(arguments: captureNames)
     func analysisCompletesWithFramesInsideTheCapture(name: String) throws {
         let path = try #require(FixturePaths.captures(includeJA4: true).first { $0.name == name }?.path)
