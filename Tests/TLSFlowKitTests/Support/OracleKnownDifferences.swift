@@ -56,4 +56,7 @@ enum OracleKnownDifferences {
         }
         return bugs
     }()
+
+    /// Differences in the decrypted comparison (key logs given to both).
+    static let decrypted: [String: String] = [:]
 }
