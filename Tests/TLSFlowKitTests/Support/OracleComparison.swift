@@ -167,6 +167,14 @@ struct OracleComparison {
 
     /// Every plaintext handshake message tshark dissects, by frame and type, against the timeline.
     mutating func compareHandshakeMessages(_ connection: Connection, _ rows: [(TsharkFrame, Side)]) {
+        // SSLv2 messages have no place in the model; at least tlsflow must not call a frame that
+        // tshark dissects as SSLv2 "not TLS".
+        for (row, _) in rows where row.isSSLv2 {
+            let malformed = connection.findings.filter { $0.code == "tls.malformed" && $0.frames.contains(row.frame) }
+            check(
+                "sslv2.recognised", frame: row.frame, expected: "",
+                got: malformed.map(\.code).joined(separator: ","))
+        }
         guard connection.timeline.elided == 0 else { return }
         var seen: [Int: [String]] = [:]
         for event in connection.timeline.events {
