@@ -19,9 +19,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product tlsflow
 
+# The bundled captures' clients trusted the test PKI in Captures/certs, so tlsflow judges them
+# with the same root (and not the machine's bundle), as a user would with --ca-file.
+CAPTURE_TRUST = --ca-file Captures/certs/trust-root.pem --no-system-roots
+
 run: build
-	$(BIN) Captures/
-	$(BIN) check Captures/
+	$(BIN) $(CAPTURE_TRUST) Captures/
+	$(BIN) check $(CAPTURE_TRUST) Captures/
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -22,8 +22,6 @@ final class ByteSource {
     private var atEOF: Bool
     private(set) var readError: String?
 
-    var isMapped: Bool { mappedLength > 0 }
-
     /// Opens `path` ("-" is standard input). Throws the user-facing reasons a capture cannot be read.
     init(path: String) throws {
         if path == "-" {
@@ -110,13 +108,6 @@ final class ByteSource {
     @inline(__always)
     func consume(_ count: Int) {
         start = min(start &+ count, end)
-    }
-
-    /// Rewinds a mapped file to its beginning; false for streams.
-    func rewind() -> Bool {
-        guard isMapped else { return false }
-        start = 0
-        return true
     }
 
     private func refill(_ count: Int) -> Bool {

@@ -18,7 +18,8 @@ public final class CaptureReader {
     public var bytesRead: Int { source.offset }
 
     let source: ByteSource
-    var framesDelivered = 0
+    /// Number of the last record that took a frame number (Wireshark numbering).
+    var lastFrameNumber = 0
     /// Set when reading has ended; later `forEachFrame` calls return it without frames.
     var finalOutcome: ReadOutcome?
     /// A problem found while reading the blocks ahead of the first packet during `init`.
@@ -93,9 +94,9 @@ public final class CaptureReader {
 
     /// The truncation outcome for the current position, with the frame count filled in.
     func truncated(_ detail: String) -> ReadOutcome {
-        var message = "capture truncated after frame \(framesDelivered): \(detail)"
+        var message = "capture truncated after frame \(lastFrameNumber): \(detail)"
         if let failure = source.readError { message += " (read error: \(failure))" }
-        return .truncated(afterFrame: framesDelivered, message: message)
+        return .truncated(afterFrame: lastFrameNumber, message: message)
     }
 
     func leadingBytes(_ count: Int) -> String {

@@ -9,8 +9,9 @@ public enum CaptureFormat: String, Sendable {
 /// One captured frame. The bytes belong to the reader's buffer and are valid only during the
 /// callback that receives the frame: copy them out if they must outlive it.
 public struct CaptureFrame {
-    /// 1-based, counted as Wireshark counts: every packet block (EPB, SPB, obsolete PB) in pcapng,
-    /// every record in pcap.
+    /// 1-based, counted as Wireshark counts: every record in pcap; in pcapng every packet block
+    /// (EPB, SPB, obsolete PB) and also the non-packet records Wireshark numbers as frames
+    /// (systemd journal, custom and sysdig event blocks), which are skipped, so numbers can jump.
     public let number: Int
     public let timestamp: Timestamp
     /// LINKTYPE value of the frame's interface, FCS bits masked off.
@@ -54,8 +55,8 @@ func displayPath(_ path: String) -> String { path == "-" ? "standard input" : pa
 /// How reading a capture ended.
 public enum ReadOutcome: Equatable, Sendable {
     case complete
-    /// The capture ends inside a record or a record is damaged. Frames up to and including
-    /// `afterFrame` were delivered; nothing after the damage is.
+    /// The capture ends inside a record or a record is damaged. Frames numbered up to and
+    /// including `afterFrame` were delivered; nothing after the damage is.
     case truncated(afterFrame: Int, message: String)
 }
 

@@ -51,7 +51,7 @@ extension CaptureReader {
             guard source.ensure(headerSize) else {
                 if source.available == 0 && source.readError == nil { return .complete }
                 return truncated(
-                    "the file ends inside the record header of frame \(framesDelivered + 1) (\(source.available) of \(headerSize) bytes)"
+                    "the file ends inside the record header of frame \(lastFrameNumber + 1) (\(source.available) of \(headerSize) bytes)"
                 )
             }
             let p = source.current
@@ -61,23 +61,23 @@ extension CaptureReader {
             let original = Int(readUInt32(p, 12, bigEndian: big))
             if captured > maxCaptured {
                 return truncated(
-                    "frame \(framesDelivered + 1) claims \(captured) captured bytes, more than the maximum of \(maxCaptured); the rest of the file is unreadable"
+                    "frame \(lastFrameNumber + 1) claims \(captured) captured bytes, more than the maximum of \(maxCaptured); the rest of the file is unreadable"
                 )
             }
             guard source.ensure(headerSize + captured) else {
                 let have = max(0, source.available - headerSize)
                 return truncated(
-                    "the file ends inside frame \(framesDelivered + 1) (\(have) of its \(captured) captured bytes present)"
+                    "the file ends inside frame \(lastFrameNumber + 1) (\(have) of its \(captured) captured bytes present)"
                 )
             }
             let record = source.current
-            framesDelivered += 1
+            lastFrameNumber += 1
             let nanoseconds = nanos ? UInt64(fraction) : UInt64(fraction) &* 1000
             let timestamp = Timestamp(
                 seconds: Int64(seconds) &+ Int64(nanoseconds / 1_000_000_000),
                 nanoseconds: UInt32(nanoseconds % 1_000_000_000))
             let frame = CaptureFrame(
-                number: framesDelivered, timestamp: timestamp, linkType: linkType, interfaceID: 0,
+                number: lastFrameNumber, timestamp: timestamp, linkType: linkType, interfaceID: 0,
                 capturedLength: captured, originalLength: original,
                 data: UnsafeRawBufferPointer(start: record.advanced(by: headerSize), count: captured))
             // Consuming first keeps the reader consistent if body throws; the bytes stay put

@@ -165,8 +165,12 @@ extension CaptureReader {
             }
         case PcapngBlockType.enhancedPacket, PcapngBlockType.obsoletePacket, PcapngBlockType.simplePacket:
             return packetBlock(type: type, p, length: length)
+        case 0x0000_0009, 0x0000_0bad, 0x4000_0bad, 0x0000_0204, 0x0000_0216, 0x0000_0221:
+            // Wireshark (4.0) shows systemd journal entries, custom blocks and sysdig events as
+            // frames of their own, so they take a frame number even though tlsflow skips them.
+            lastFrameNumber += 1
         default:
-            break  // NRB, ISB, custom and unknown blocks carry nothing tlsflow reads.
+            break  // NRB, ISB and unknown blocks carry nothing tlsflow reads.
         }
         source.consume(length)
         return .next
@@ -216,7 +220,7 @@ extension CaptureReader {
     }
 
     private func packetBlock(type: UInt32, _ p: UnsafeRawPointer, length: Int) -> BlockStep {
-        let number = framesDelivered + 1
+        let number = lastFrameNumber + 1
         let interfaceID: Int
         let captured: Int
         let original: Int
@@ -268,7 +272,7 @@ extension CaptureReader {
             timestamp = interface.timestamp(
                 high: readUInt32(p, 12, bigEndian: bigEndian), low: readUInt32(p, 16, bigEndian: bigEndian))
         }
-        framesDelivered = number
+        lastFrameNumber = number
         // The frame's bytes stay valid after consuming: nothing moves until the next ensure().
         source.consume(length)
         return .frame(

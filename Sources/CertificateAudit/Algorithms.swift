@@ -8,6 +8,7 @@ enum KeyDescription: Sendable, Equatable {
     case ed25519
     case ed448
     case dsa
+    case named(String)
     case unknown(String)
 
     var text: String {
@@ -17,6 +18,7 @@ enum KeyDescription: Sendable, Equatable {
         case .ed25519: return "Ed25519"
         case .ed448: return "Ed448"
         case .dsa: return "DSA"
+        case .named(let name): return name
         case .unknown(let oid): return oid.isEmpty ? "unknown" : "unknown (\(oid))"
         }
     }
@@ -86,6 +88,9 @@ enum KeyDescription: Sendable, Equatable {
         case Self.ed25519OID: self = .ed25519
         case Self.ed448OID: self = .ed448
         case Self.dsaOID: self = .dsa
+        case [2, 16, 840, 1, 101, 3, 4, 3, 17]: self = .named("ML-DSA-44")
+        case [2, 16, 840, 1, 101, 3, 4, 3, 18]: self = .named("ML-DSA-65")
+        case [2, 16, 840, 1, 101, 3, 4, 3, 19]: self = .named("ML-DSA-87")
         default: self = .unknown(algorithm.description)
         }
     }

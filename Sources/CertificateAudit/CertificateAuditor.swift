@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TLSFlowModel
 import X509
@@ -59,14 +60,14 @@ public final class CertificateAuditor: @unchecked Sendable {
 
     let anchorStore: CertificateStore
     private let lock = NSLock()
-    private var chains: [String: ChainAnalysis] = [:]
+    private var chains: [SHA256Digest: ChainAnalysis] = [:]
     private var datedVerdicts: [DatedKey: PathVerdict] = [:]
     private var identityVerdicts: [String: Bool] = [:]
     private var verifierRuns = 0
     private var hits = 0
 
     private struct DatedKey: Hashable {
-        var chain: String
+        var chain: SHA256Digest
         /// Which path candidates (sent certificates and anchors) are outside their validity at the
         /// time: the Verifier's answer depends on the time only through this.
         var outOfDate: [Int]
@@ -110,15 +111,13 @@ public final class CertificateAuditor: @unchecked Sendable {
         }
         let analysis = chainAnalysis(input.der)
         var notes: [String] = []
-        let certificates = analysis.entries.map { entry -> CertificateInfo in
-            switch entry {
-            case .parsed(let parsed):
-                return Self.info(parsed, frame: input.frame, at: effectiveTime)
-            case .malformed(let sha256, let reason):
-                var info = CertificateInfo(frame: input.frame, sha256: sha256)
-                info.parseError = reason
-                return info
+        let certificates = zip(analysis.baseInfos, analysis.entries).map { base, entry -> CertificateInfo in
+            var info = base
+            info.frame = input.frame
+            if let parsed = entry.parsed {
+                info.daysLeftAtCapture = TimeText.wholeDays(from: effectiveTime, to: parsed.notAfter)
             }
+            return info
         }
         for (index, entry) in analysis.entries.enumerated() {
             if case .malformed(_, let reason) = entry {
@@ -188,8 +187,8 @@ public final class CertificateAuditor: @unchecked Sendable {
             return cached
         }
         lock.unlock()
-        let intermediates = Array(
-            sent.dropFirst().prefix(Self.maxPathCertificates - 1).compactMap { $0.certificate })
+        let intermediates = ChainAnalysis.distinctIssuers(
+            Array(sent.dropFirst().prefix(Self.maxPathCertificates - 1)), validAt: time)
         let verdict = PathVerifier.verify(
             leaf: leaf, intermediates: intermediates, anchors: anchorStore, validationTime: time.date)
         lock.lock()
@@ -217,26 +216,27 @@ public final class CertificateAuditor: @unchecked Sendable {
         return verdict
     }
 
-    static func chainKey(_ der: [[UInt8]]) -> String {
+    static func chainKey(_ der: [[UInt8]]) -> SHA256Digest {
         // Length-prefix each certificate so that different splits of the same bytes differ.
-        var bytes: [UInt8] = []
+        var hasher = SHA256()
         for certificate in der {
             let count = UInt32(truncatingIfNeeded: certificate.count)
-            bytes += [
-                UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
-                UInt8(truncatingIfNeeded: count),
-            ]
-            bytes += certificate
+            hasher.update(data: [
+                UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16),
+                UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count),
+            ])
+            hasher.update(data: certificate)
         }
-        return sha256Hex(bytes)
+        return hasher.finalize()
     }
 
     static func isValid(_ certificate: ParsedCertificate, at time: Timestamp) -> Bool {
         !(time < certificate.notBefore) && !(certificate.notAfter < time)
     }
 
-    static func info(_ parsed: ParsedCertificate, frame: Int, at time: Timestamp) -> CertificateInfo {
-        var info = CertificateInfo(frame: frame, sha256: parsed.sha256)
+    /// The CERT object of one decoded certificate, without frame and days left.
+    static func info(_ parsed: ParsedCertificate) -> CertificateInfo {
+        var info = CertificateInfo(frame: 0, sha256: parsed.sha256)
         info.subject = parsed.subjectText
         info.issuer = parsed.issuerText
         info.serial = hexString(parsed.serial)
@@ -247,7 +247,6 @@ public final class CertificateAuditor: @unchecked Sendable {
         info.signatureAlgorithm = parsed.signatureAlgorithmName
         info.selfSigned = parsed.isSelfSigned
         info.ca = parsed.basicConstraintsCA
-        info.daysLeftAtCapture = TimeText.wholeDays(from: time, to: parsed.notAfter)
         return info
     }
 }

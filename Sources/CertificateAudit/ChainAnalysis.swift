@@ -23,6 +23,9 @@ struct ChainAnalysis: Sendable {
     var duplicates: [Int] = []
     /// Sent certificates that are not on the leaf's issuance path.
     var unrelated: [Int] = []
+    /// Sent certificates off the path that could replace a path certificate (same name, and
+    /// their key signed the same child: a renewed or cross-signed issuer).
+    var alternates: [Int] = []
     /// True when the path certificates were not sent in path order.
     var misordered = false
     /// A sent certificate carrying the issuer's name whose key did not sign its child.
@@ -33,6 +36,12 @@ struct ChainAnalysis: Sendable {
     var verdict: PathVerdict?
     /// For leaves swift-certificates cannot load: the anchor found by name and signature.
     var fallbackAnchor: Certificate?
+    /// The validity-relevant certificates of the path (verified path, else sent path and anchor).
+    var members: [Checks.PathMember] = []
+    /// The CERT objects without the per-connection fields (frame, days left).
+    var baseInfos: [CertificateInfo] = []
+    /// A CA name in the chain that matches a TLS-inspection product: (name, product).
+    var interceptionMatch: (name: String, product: String)?
 
     var leaf: ParsedCertificate? { entries.first?.parsed }
     var pathCertificates: [ParsedCertificate] { sentPath.compactMap { entries[$0].parsed } }
@@ -64,6 +73,15 @@ struct ChainAnalysis: Sendable {
             entries.append(entry)
         }
         var analysis = ChainAnalysis(entries: entries)
+        analysis.baseInfos = entries.map { entry in
+            switch entry {
+            case .parsed(let parsed): return CertificateAuditor.info(parsed)
+            case .malformed(let sha256, let reason):
+                var info = CertificateInfo(frame: 0, sha256: sha256)
+                info.parseError = reason
+                return info
+            }
+        }
         guard let leaf = analysis.leaf else { return (analysis, 0) }
 
         // Path building is bounded: a chain of thousands of certificates (hostile or broken) is
@@ -104,12 +122,26 @@ struct ChainAnalysis: Sendable {
             tip = parsed
         }
         analysis.sentPath = path
-        analysis.unrelated = considered.filter { !used.contains($0) }
+        for index in considered where !used.contains(index) {
+            guard let candidate = entries[index].parsed else { continue }
+            let replaces = zip(path, path.dropFirst()).contains { childIndex, parentIndex in
+                guard let child = entries[childIndex].parsed, let parent = entries[parentIndex].parsed else {
+                    return false
+                }
+                return parent.subject == candidate.subject && child.isSigned(by: candidate)
+            }
+            if replaces {
+                analysis.alternates.append(index)
+            } else {
+                analysis.unrelated.append(index)
+            }
+        }
         analysis.misordered = path != Array(path.sorted())
 
         var runs = 0
         if let leafCertificate = leaf.certificate {
-            let intermediates = considered.dropFirst().compactMap { entries[$0].parsed?.certificate }
+            let intermediates = Self.distinctIssuers(
+                considered.dropFirst().compactMap { entries[$0].parsed }, validAt: nil)
             analysis.verdict = PathVerifier.verify(
                 leaf: leafCertificate, intermediates: intermediates, anchors: anchorStore, validationTime: nil)
             runs = 1
@@ -118,7 +150,52 @@ struct ChainAnalysis: Sendable {
             // path's tip by name and signature so trust can still be judged.
             analysis.fallbackAnchor = Self.anchor(for: tip, in: trustStore)
         }
+        analysis.interceptionMatch = Self.interceptionMatch(analysis, maxPath: maxPath)
+        analysis.members = Checks.pathMembers(analysis, verdictPath: analysis.verdict?.path)
         return (analysis, runs)
+    }
+
+    /// Issuer names of the sent certificates, subjects of CA certificates, and the anchor's subject,
+    /// against the TLS-inspection product list.
+    static func interceptionMatch(_ analysis: ChainAnalysis, maxPath: Int) -> (name: String, product: String)? {
+        var names: [String] = []
+        for case .parsed(let p) in analysis.entries.prefix(maxPath) {
+            names.append(p.issuerText)
+            if p.basicConstraintsCA || p.isSelfSigned { names.append(p.subjectText) }
+        }
+        if let anchor = analysis.anchor { names.append(anchor.subject.description) }
+        for name in names {
+            if let product = InterceptionProducts.match(name) { return (name, product) }
+        }
+        return nil
+    }
+
+    /// One certificate per (subject, public key), in sent order: the intermediates handed to the
+    /// Verifier. Its loop detection tells certificates apart by subject, key and SAN, so many
+    /// certificates sharing a name and key but differing in SAN would let its depth-first search
+    /// enumerate every ordering of them; with one per (subject, key) each step has one candidate
+    /// per key. With `validAt`, the copy valid at that time is preferred (a renewed intermediate
+    /// sent next to its expired predecessor).
+    static func distinctIssuers(_ certificates: [ParsedCertificate], validAt time: Timestamp?) -> [Certificate] {
+        struct IssuerKey: Hashable {
+            var subject: DistinguishedName
+            var key: Certificate.PublicKey
+        }
+        var order: [IssuerKey] = []
+        var chosen: [IssuerKey: ParsedCertificate] = [:]
+        for parsed in certificates {
+            guard let certificate = parsed.certificate else { continue }
+            let key = IssuerKey(subject: certificate.subject, key: certificate.publicKey)
+            guard let current = chosen[key] else {
+                order.append(key)
+                chosen[key] = parsed
+                continue
+            }
+            if let time, !CertificateAuditor.isValid(current, at: time), CertificateAuditor.isValid(parsed, at: time) {
+                chosen[key] = parsed
+            }
+        }
+        return order.compactMap { chosen[$0]?.certificate }
     }
 
     /// The trust anchor that is `tip` itself or that signed it.

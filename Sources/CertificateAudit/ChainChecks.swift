@@ -109,14 +109,7 @@ extension Checks {
 
     static func interception(_ context: CheckContext) -> [Finding] {
         let analysis = context.analysis
-        var names: [String] = []
-        for case .parsed(let p) in analysis.entries.prefix(CertificateAuditor.maxPathCertificates) {
-            names.append(p.issuerText)
-            if p.basicConstraintsCA || p.isSelfSigned { names.append(p.subjectText) }
-        }
-        if let anchor = analysis.anchor { names.append(anchor.subject.description) }
-        for name in names {
-            guard let product = InterceptionProducts.match(name) else { continue }
+        if let (name, product) = analysis.interceptionMatch {
             let host = context.input.serverName ?? "this server"
             let trusted =
                 analysis.trusted
@@ -152,6 +145,16 @@ extension Checks {
             let labels = analysis.unrelated.compactMap { i in analysis.entries[i].parsed.map { "#\(i + 1) \($0.label)" }
             }
             problems.append("not part of the leaf's chain: " + labels.joined(separator: ", "))
+        }
+        if !analysis.alternates.isEmpty {
+            let labels = analysis.alternates.compactMap { i in
+                analysis.entries[i].parsed.map {
+                    "#\(i + 1) \($0.label) (valid \(TimeText.date($0.notBefore)) to \(TimeText.date($0.notAfter)))"
+                }
+            }
+            problems.append(
+                "extra issuer certificates: " + labels.joined(separator: ", ")
+                    + " — a second certificate for an issuer already in the chain (renewed or cross-signed)")
         }
         if analysis.ignoredCount > 0 {
             problems.append(
@@ -212,8 +215,7 @@ extension Checks {
         var fixes: [String] = []
         let wanted: ExtendedKeyUsage.Usage = context.input.role == .server ? .serverAuth : .clientAuth
         let wantedName = context.input.role == .server ? "serverAuth" : "clientAuth"
-        if let eku = try? leaf.extensions.extendedKeyUsage {
-            let usages = Array(eku)
+        if let usages = leaf.extendedKeyUsages {
             if !usages.contains(wanted) && !usages.contains(.any) {
                 let names = usages.map { usageName($0) }.joined(separator: ", ")
                 problems.append("extendedKeyUsage is \(names.isEmpty ? "empty" : names), without \(wantedName)")
@@ -225,9 +227,12 @@ extension Checks {
                 "the leaf has basicConstraints CA:TRUE (a CA certificate used as an end-entity certificate)")
             fixes.append("issue an end-entity certificate (CA:FALSE)")
         }
-        if let keyUsage = try? leaf.extensions.keyUsage {
+        if let keyUsage = leaf.keyUsage {
             let exchange = (context.input.negotiatedKeyExchange ?? "").uppercased()
-            let signs = exchange.contains("DHE") || exchange.contains("TLS13") || exchange.contains("TLS 1.3")
+            // ECDHE_*, DHE_* and TLS 1.3 sign the handshake with the certificate's key.
+            let signs =
+                exchange.hasPrefix("ECDHE") || exchange.hasPrefix("DHE") || exchange.hasPrefix("TLS13")
+                || exchange.hasPrefix("TLS 1.3") || exchange.hasPrefix("TLS_1_3")
             if context.input.role == .client || signs {
                 if !keyUsage.digitalSignature {
                     let why =

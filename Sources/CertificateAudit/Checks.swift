@@ -40,14 +40,16 @@ enum TimeText {
     /// Whole days from `from` to `to`, rounded toward negative infinity (−1 = expired less than a day ago).
     static func wholeDays(from: Timestamp, to: Timestamp) -> Int {
         let seconds = to.seconds &- from.seconds
-        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        return Int(clamping: days)
+        let magnitude = seconds.magnitude
+        let days = seconds >= 0 ? magnitude / 86_400 : (magnitude / 86_400 + (magnitude % 86_400 == 0 ? 0 : 1))
+        let clamped = Int(clamping: days)
+        return seconds >= 0 ? clamped : -clamped
     }
 
     /// "3 days", "5 hours", "12 minutes", "40 seconds".
     static func duration(_ a: Timestamp, _ b: Timestamp) -> String {
-        let seconds = abs(b.seconds &- a.seconds)
-        func unit(_ n: Int64, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        let seconds = (b.seconds &- a.seconds).magnitude
+        func unit(_ n: UInt64, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         if seconds >= 86_400 {
             let days = seconds / 86_400
             if days >= 730 {
@@ -83,8 +85,8 @@ enum Checks {
             context.notes.append(CertificateAuditNotes.noSNI)
             return []
         }
-        let names = (try? leaf.extensions.subjectAlternativeNames) ?? nil
-        let san = names.map { Array($0) } ?? []
+        let names = leaf.sanNames
+        let san = names ?? []
         let isIP = HostnameMatcher.isIPAddress(sni)
         let matchable = san.contains {
             if case .dnsName = $0 { return true }
@@ -107,7 +109,7 @@ enum Checks {
             }
         }
         if sanMatch { return [] }
-        let cn = leaf.subject.lastCommonName
+        let cn = leaf.commonName
         let cnMatch = !isIP && cn.map { HostnameMatcher.matches(presented: $0, reference: sni) } == true
         let sanText =
             names == nil
@@ -163,8 +165,7 @@ enum Checks {
         var isLeaf: Bool
     }
 
-    static func pathMembers(_ context: CheckContext, verdictPath: [Certificate]?) -> [PathMember] {
-        let analysis = context.analysis
+    static func pathMembers(_ analysis: ChainAnalysis, verdictPath: [Certificate]?) -> [PathMember] {
         var members: [PathMember] = []
         if let path = verdictPath {
             for (index, certificate) in path.enumerated() {
@@ -214,16 +215,16 @@ enum Checks {
     }
 
     static func validity(_ context: inout CheckContext) -> [Finding] {
-        var members = pathMembers(context, verdictPath: context.analysis.verdict?.path)
+        var members = context.analysis.members
         if members.contains(where: { state($0, at: context.time) != .valid }),
             context.analysis.verdict?.path != nil, let dated = context.datedVerdict(), let datedPath = dated.path
         {
             // A strict client finds another path that is valid at this time (e.g. a current
             // cross-sign or a newer root in the store): judge that one.
-            members = pathMembers(context, verdictPath: datedPath)
+            members = pathMembers(context.analysis, verdictPath: datedPath)
         }
-        let when = TimeText.date(context.time)
-        let today = TimeText.date(context.now)
+        var when: String { TimeText.date(context.time) }
+        var today: String { TimeText.date(context.now) }
         var expired: [String] = []
         var notYet: [String] = []
         var firstExpired: PathMember?

@@ -42,8 +42,6 @@ public enum HostnameMatcher {
                 sawDot = true
             case UInt8(ascii: "*") where allowWildcard && !sawStar && !sawDot:
                 sawStar = true
-            case UInt8(ascii: "_"):
-                continue  // seen in real internal names; harmless for comparison
             default:
                 return nil
             }
@@ -53,7 +51,18 @@ public enum HostnameMatcher {
 
     /// Whether `name` is an IPv4 or IPv6 literal (then it is matched against IP SANs only).
     public static func isIPAddress(_ name: String) -> Bool {
-        ipv4Octets(name) != nil || (name.contains(":") && name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." })
+        var sawColon = false
+        var onlyDigitsAndDots = true
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."): continue
+            case UInt8(ascii: ":"): sawColon = true
+            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): onlyDigitsAndDots = false
+            default: return false
+            }
+        }
+        if sawColon { return true }
+        return onlyDigitsAndDots && ipv4Octets(name) != nil
     }
 
     static func ipv4Octets(_ name: String) -> [UInt8]? {

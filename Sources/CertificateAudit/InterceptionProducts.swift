@@ -56,31 +56,46 @@ public enum InterceptionProducts {
 
     /// The product (or "generic marker 'X'") whose pattern occurs in `text`, or nil.
     public static func match(_ text: String) -> String? {
-        for entry in known {
-            for pattern in entry.patterns where containsWords(text, pattern) { return entry.product }
+        let haystack = Array(text.lowercased().utf8)
+        for entry in lowercasedKnown {
+            for pattern in entry.patterns where containsWords(haystack, pattern) { return entry.product }
         }
-        for marker in genericMarkers where containsWords(text, marker) {
+        for (marker, lowered) in lowercasedMarkers where containsWords(haystack, lowered) {
             return "a TLS-inspection CA (its name contains \"\(marker)\")"
         }
         return nil
     }
 
-    /// Case-insensitive occurrence of `phrase` bounded by non-alphanumerics (so "ESET" does not
-    /// match "RESET").
+    private static let lowercasedKnown: [(product: String, patterns: [[UInt8]])] = known.map {
+        ($0.product, $0.patterns.map { Array($0.lowercased().utf8) })
+    }
+    private static let lowercasedMarkers: [(String, [UInt8])] = genericMarkers.map { ($0, Array($0.lowercased().utf8)) }
+
     static func containsWords(_ text: String, _ phrase: String) -> Bool {
-        let haystack = Array(text.lowercased().utf8)
-        let needle = Array(phrase.lowercased().utf8)
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        containsWords(Array(text.lowercased().utf8), Array(phrase.lowercased().utf8))
+    }
+
+    /// Occurrence of `needle` in `haystack` (both lowercased) bounded by non-alphanumerics (so
+    /// "ESET" does not match "RESET").
+    static func containsWords(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
         func isWordByte(_ b: UInt8) -> Bool {
             (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || b >= 0x80
         }
+        let last = haystack.count - needle.count
         var start = 0
-        while start + needle.count <= haystack.count {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) {
-                let beforeOK = start == 0 || !isWordByte(haystack[start - 1])
-                let end = start + needle.count
-                let afterOK = end == haystack.count || !isWordByte(haystack[end])
-                if beforeOK && afterOK { return true }
+        while start <= last {
+            if haystack[start] == first {
+                var k = 1
+                while k < needle.count && haystack[start + k] == needle[k] { k += 1 }
+                if k == needle.count {
+                    let end = start + needle.count
+                    if (start == 0 || !isWordByte(haystack[start - 1]))
+                        && (end == haystack.count || !isWordByte(haystack[end]))
+                    {
+                        return true
+                    }
+                }
             }
             start += 1
         }

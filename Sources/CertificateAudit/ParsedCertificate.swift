@@ -10,7 +10,7 @@ import X509
 /// structure is always decoded with SwiftASN1 and swift-certificates' own field types
 /// (DistinguishedName, Certificate.Extension, GeneralName), and `certificate` is the full
 /// swift-certificates value used for chain building and signature checks when it loads.
-struct ParsedCertificate: Sendable {
+final class ParsedCertificate: Sendable {
     let der: [UInt8]
     let sha256: String
     /// The swift-certificates value; nil when it refused the certificate (`loadError` says why).
@@ -28,27 +28,27 @@ struct ParsedCertificate: Sendable {
     let tbsBytes: ArraySlice<UInt8>
     let signatureBits: ASN1BitString
 
-    var subjectText: String { subject.description }
-    var issuerText: String { issuer.description }
+    // Facts decoded once (the object is cached with its chain and read on every audit).
+    let subjectText: String
+    let issuerText: String
+    /// The most specific CN.
+    let commonName: String?
+    /// The SAN entries; nil when there is no (decodable) SAN extension.
+    let sanNames: [GeneralName]?
+    /// SAN entries in the contract's "dns:…"/"ip:…" form.
+    let sanStrings: [String]
+    let basicConstraintsCA: Bool
+    /// nil when there is no EKU extension.
+    let extendedKeyUsages: [ExtendedKeyUsage.Usage]?
+    let keyUsage: KeyUsage?
+
     /// The name people use for this certificate in messages: its CN, else the whole subject.
     var label: String {
-        if let cn = subject.lastCommonName, !cn.isEmpty { return cn }
-        let text = subject.description
-        return text.isEmpty ? "(empty subject)" : text
+        if let cn = commonName, !cn.isEmpty { return cn }
+        return subjectText.isEmpty ? "(empty subject)" : subjectText
     }
     var signatureAlgorithmName: String { SignatureAlgorithmNames.name(signatureAlgorithm) }
     var nameIsSelfIssued: Bool { subject == issuer }
-
-    var basicConstraintsCA: Bool {
-        if case .isCertificateAuthority = (try? extensions.basicConstraints) ?? .notCertificateAuthority { return true }
-        return false
-    }
-
-    /// SAN entries in the contract's "dns:…"/"ip:…" form.
-    var sanStrings: [String] {
-        guard let names = try? extensions.subjectAlternativeNames else { return [] }
-        return names.map(Self.render)
-    }
 
     static func render(_ name: GeneralName) -> String {
         switch name {
@@ -79,13 +79,8 @@ struct ParsedCertificate: Sendable {
 
     /// Self-signed: issuer name equals subject and the certificate's own key verifies its signature.
     /// When the signature cannot be checked the names decide (a root we cannot verify is still a root).
-    var isSelfSigned: Bool {
-        guard nameIsSelfIssued else { return false }
-        if certificate != nil, SignatureAlgorithmNames.x509Algorithm(signatureAlgorithm) != nil {
-            return isSigned(by: self)
-        }
-        return true
-    }
+    /// Computed once at decoding.
+    let isSelfSigned: Bool
 
     // MARK: Decoding
 
@@ -151,6 +146,30 @@ struct ParsedCertificate: Sendable {
             self.extensions = loaded.extensions
         } else {
             self.extensions = (try? Certificate.Extensions(fields.extensions)) ?? Certificate.Extensions()
+        }
+        let extensions = self.extensions
+        self.subjectText = fields.subject.description
+        self.issuerText = fields.issuer.description
+        self.commonName = fields.subject.lastCommonName
+        let san = (try? extensions.subjectAlternativeNames).flatMap { $0.map { Array($0) } }
+        self.sanNames = san
+        self.sanStrings = (san ?? []).map(Self.render)
+        if case .isCertificateAuthority = (try? extensions.basicConstraints) ?? .notCertificateAuthority {
+            self.basicConstraintsCA = true
+        } else {
+            self.basicConstraintsCA = false
+        }
+        self.extendedKeyUsages = (try? extensions.extendedKeyUsage).flatMap { $0.map { Array($0) } }
+        self.keyUsage = (try? extensions.keyUsage) ?? nil
+        if fields.subject == fields.issuer {
+            if let loaded {
+                self.isSelfSigned = loaded.publicKey.isValidSignature(loaded.signature, for: loaded)
+            } else {
+                // Not loadable (unsupported key or algorithm): the names decide.
+                self.isSelfSigned = true
+            }
+        } else {
+            self.isSelfSigned = false
         }
     }
 

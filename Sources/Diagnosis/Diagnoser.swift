@@ -45,15 +45,17 @@ public struct Diagnoser: Sendable {
     public var codes: [String] { rules.flatMap { type(of: $0).codes } }
 
     /// Fills `timing` where it is missing, appends the rules' findings to those already present
-    /// (the certificate audit's), orders them headline first, folds consequences into the
-    /// headline and sets `status`.
+    /// (the certificate audit's), orders them headline first (errors, then warnings, then info),
+    /// moves what merely followed the headline into its `consequences` and sets `status`.
+    /// Call once per connection.
     public func diagnose(_ connection: inout Connection, context: DiagnosisContext) {
         connection.timing = TimingCalculator.fill(connection.timing, for: connection)
         var findings = connection.findings
         for rule in rules {
             findings += rule.evaluate(connection, context: context)
         }
-        connection.findings = CauseOrdering.order(findings, handshakeComplete: connection.handshakeComplete)
+        connection.findings = CauseOrdering.order(
+            findings, handshakeComplete: ConnectionFacts(connection).handshakeDone)
         connection.status = Self.status(of: connection, context: context)
     }
 
@@ -73,7 +75,7 @@ enum CaptureCompleteness {
         // Mid-stream start: the handshake was never seen, so nothing can be vouched for.
         if connection.clientHello == nil && connection.serverHello == nil && !facts.sawStart { return false }
         if connection.clientHello == nil && connection.serverHello != nil { return false }
-        if !connection.handshakeComplete {
+        if !facts.handshakeDone {
             // A gap before the handshake finished may hide the message that decides it.
             if !facts.gaps().isEmpty || connection.tcp.gaps > 0 { return false }
             // Still in progress when the capture stopped, with nothing else to go on.
@@ -86,7 +88,9 @@ enum CaptureCompleteness {
     }
 }
 
-/// Orders findings cause first and folds what merely followed into the headline.
+/// Orders findings cause first and folds what merely followed into the headline: a reset, close,
+/// alert or stall that comes after the headline's trigger (and that the headline can explain)
+/// is removed from the list and described in `headline.consequences` as "code: summary".
 enum CauseOrdering {
     /// Codes that name a cause; everything else describes a symptom.
     static func isExplanation(_ code: String) -> Bool {
@@ -129,15 +133,16 @@ enum CauseOrdering {
         var headline = sorted[0]
         let headlineTrigger = trigger(headline)
         var rest: [Finding] = []
-        for var finding in sorted.dropFirst() {
+        for finding in sorted.dropFirst() {
             let follows =
                 canFollow(finding.code, headline: headline.code, handshakeComplete: handshakeComplete)
                 && trigger(finding) >= headlineTrigger
+            // What merely followed is told by the headline, not repeated as a finding of its own.
             if follows {
                 headline.consequences.append("\(finding.code): \(finding.summary)")
-                if finding.severity > .info { finding.severity = .info }
+            } else {
+                rest.append(finding)
             }
-            rest.append(finding)
         }
         sorted = [headline] + stableSorted(rest, by: before)
         return sorted

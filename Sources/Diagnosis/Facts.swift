@@ -17,10 +17,27 @@ public enum DiagnosisNote {
 struct ConnectionFacts {
     let connection: Connection
     let events: [TimelineEvent]
+    /// Whether the handshake finished, and at which frame: the pipeline's verdict or, when it
+    /// could not tell, application data in both directions (which only flows afterwards).
+    let handshakeDone: Bool
+    let handshakeDoneFrame: Int?
 
     init(_ connection: Connection) {
         self.connection = connection
         self.events = connection.timeline.events
+        let data = connection.applicationData
+        if connection.handshakeComplete {
+            handshakeDone = true
+            handshakeDoneFrame = connection.handshakeCompleteFrame
+        } else if data.clientRecords > 0, data.serverRecords > 0, let client = data.clientFirstFrame,
+            let server = data.serverFirstFrame
+        {
+            handshakeDone = true
+            handshakeDoneFrame = max(client, server)
+        } else {
+            handshakeDone = false
+            handshakeDoneFrame = nil
+        }
     }
 
     // MARK: TCP
@@ -152,8 +169,8 @@ struct ConnectionFacts {
 
     /// True when the TLS handshake was still unfinished at `frame`.
     func inHandshake(_ frame: Int) -> Bool {
-        guard connection.handshakeComplete else { return true }
-        guard let done = connection.handshakeCompleteFrame else { return false }
+        guard handshakeDone else { return true }
+        guard let done = handshakeDoneFrame else { return false }
         return frame <= done
     }
 
@@ -164,7 +181,7 @@ struct ConnectionFacts {
     var lastHandshakeProgress: TimelineEvent? {
         var last: TimelineEvent?
         for event in events {
-            if connection.handshakeComplete, let done = connection.handshakeCompleteFrame, event.frame > done { break }
+            if handshakeDone, let done = handshakeDoneFrame, event.frame > done { break }
             switch event.kind {
             case .handshake, .changeCipherSpec, .encryptedRecord: last = event
             default: continue

@@ -5,7 +5,8 @@ enum Format {
     /// "120 ms", "4.3 s", "2 min 5 s".
     static func duration(ms: Double) -> String {
         guard ms.isFinite else { return "?" }
-        let value = max(ms, 0)
+        // Hostile timestamps can be decades apart; cap so integer conversion never traps.
+        let value = min(max(ms, 0), 1e13)
         if value < 1 { return String(format1: value) + " ms" }
         if value < 1000 { return String(Int(value.rounded())) + " ms" }
         let seconds = value / 1000

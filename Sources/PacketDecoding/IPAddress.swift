@@ -31,7 +31,8 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Wireshark's rendering: dotted quad; RFC 5952 IPv6 (lowercase, longest zero run
-    /// compressed) with the IPv4 tail Wireshark prints for compatible/mapped/translated forms.
+    /// compressed, first on ties) with the IPv4 tail Wireshark prints for compatible and mapped
+    /// addresses.
     public var description: String {
         switch self {
         case .v4(let a): return dottedQuad(a)
@@ -77,17 +78,11 @@ private func ipv6Text(high: UInt64, low: UInt64) -> String {
         }
     }
     if bestLength < 2 { bestStart = -1 }
-    // Wireshark (to_str.c) prints these with a dotted IPv4 tail.
-    if bestStart == 0
-        && (bestLength == 6 || (bestLength == 5 && words[5] == 0xffff)
-            || (bestLength == 4 && words[4] == 0xffff && words[5] == 0))
-    {
+    // Wireshark prints IPv4-compatible and IPv4-mapped addresses with a dotted tail (checked
+    // with tshark 4.0; the translated form ::ffff:0:a.b.c.d stays hexadecimal).
+    if bestStart == 0 && (bestLength == 6 || (bestLength == 5 && words[5] == 0xffff)) {
         let tail = dottedQuad(UInt32(truncatingIfNeeded: low))
-        switch bestLength {
-        case 6: return "::" + tail
-        case 5: return "::ffff:" + tail
-        default: return "::ffff:0:" + tail
-        }
+        return (bestLength == 6 ? "::" : "::ffff:") + tail
     }
     var out = ""
     var k = 0

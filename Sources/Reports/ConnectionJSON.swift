@@ -254,8 +254,8 @@ extension JSONEmitter {
         endArray()
     }
 
-    /// `connections` is set for cross-connection patterns only.
-    mutating func finding(_ f: Finding, connections: [Int]? = nil) {
+    /// Cross-connection patterns also list the connections that show them.
+    mutating func finding(_ f: Finding, isPattern: Bool = false) {
         beginObject()
         key("code")
         string(f.code)
@@ -273,9 +273,9 @@ extension JSONEmitter {
         ints(f.frames)
         key("consequences")
         strings(f.consequences)
-        if let connections {
+        if isPattern {
             key("connections")
-            ints(connections)
+            ints(f.connectionIDs)
         }
         endObject()
     }

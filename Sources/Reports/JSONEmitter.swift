@@ -4,35 +4,40 @@ import TLSFlowModel
 ///
 /// Hand-written because the report for a large capture (hundreds of thousands of connections)
 /// must render in well under a second, and because the output's key order is part of the
-/// contract, which `JSONEncoder` does not let us control.
+/// contract, which `JSONEncoder` does not let us control. The buffer is a reference: an emitter
+/// is used from one place and never copied while in use.
 struct JSONEmitter {
-    private(set) var bytes: [UInt8] = []
+    private let buf: ByteBuffer
     let pretty: Bool
     private var depth = 0
     /// True until the current container has received its first element.
     private var first = true
     /// Inside an array of scalars printed on one line even when pretty.
     private var inline = false
+    /// A key was just written: the next value takes no separator.
+    private var pendingKey = false
 
     /// `containerDepth` > 0 starts the emitter inside an array at that nesting depth, so that
     /// elements rendered apart (buffered connections) indent as they will sit in the document.
     init(pretty: Bool, containerDepth: Int = 0, capacity: Int = 4096) {
         self.pretty = pretty
         depth = containerDepth
-        bytes.reserveCapacity(capacity)
+        buf = ByteBuffer(capacity: capacity)
     }
 
-    var isEmpty: Bool { bytes.isEmpty }
+    var isEmpty: Bool { buf.isEmpty }
 
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    var count: Int { buf.count }
+
+    /// The text so far (for tests and small documents).
+    var bytes: [UInt8] { buf.array }
 
     /// Hands over the text written so far, keeping the nesting state (so the next element still
     /// gets its separator).
-    mutating func takeBytes() -> [UInt8] {
-        let taken = bytes
-        bytes = []
-        bytes.reserveCapacity(taken.count)
-        return taken
+    mutating func takeText() -> String {
+        let text = buf.string
+        buf.removeAll()
+        return text
     }
 
     /// Elements of the current container were written to the output by another emitter.
@@ -40,7 +45,7 @@ struct JSONEmitter {
 
     /// Ends a line; at top level the next value starts a new document (JSON Lines).
     mutating func endLine() {
-        bytes.append(0x0A)
+        buf.append(0x0A)
         if depth == 0 { first = true }
     }
 
@@ -49,26 +54,19 @@ struct JSONEmitter {
     /// Separator and indentation before an element of the current container.
     private mutating func elementPrefix() {
         let wasFirst = first
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { buf.append(UInt8(ascii: ",")) }
         first = false
         guard pretty else { return }
         if inline {
-            if !wasFirst { bytes.append(0x20) }
+            if !wasFirst { buf.append(0x20) }
         } else if depth > 0 {
             newlineIndent()
         }
     }
 
     private mutating func newlineIndent() {
-        bytes.append(0x0A)
-        for _ in 0..<depth {
-            bytes.append(0x20)
-            bytes.append(0x20)
-        }
+        buf.appendNewline(indent: 2 * depth)
     }
-
-    /// Starts a value in an array or at top level (after `key`, no prefix is written).
-    private var pendingKey = false
 
     private mutating func valuePrefix() {
         if pendingKey {
@@ -80,11 +78,7 @@ struct JSONEmitter {
 
     mutating func key(_ name: StaticString) {
         elementPrefix()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(0x20) }
+        buf.appendKey(name, space: pretty)
         pendingKey = true
     }
 
@@ -92,14 +86,14 @@ struct JSONEmitter {
     mutating func key(dynamic name: String) {
         elementPrefix()
         appendQuoted(name)
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(0x20) }
+        buf.append(UInt8(ascii: ":"))
+        if pretty { buf.append(0x20) }
         pendingKey = true
     }
 
     mutating func beginObject() {
         valuePrefix()
-        bytes.append(UInt8(ascii: "{"))
+        buf.append(UInt8(ascii: "{"))
         depth += 1
         first = true
     }
@@ -107,14 +101,14 @@ struct JSONEmitter {
     mutating func endObject() {
         depth -= 1
         if pretty && !first { newlineIndent() }
-        bytes.append(UInt8(ascii: "}"))
+        buf.append(UInt8(ascii: "}"))
         first = false
     }
 
     /// `inline` keeps an array of scalars on one line in pretty output (frames, names...).
     mutating func beginArray(inline: Bool = false) {
         valuePrefix()
-        bytes.append(UInt8(ascii: "["))
+        buf.append(UInt8(ascii: "["))
         depth += 1
         first = true
         self.inline = inline
@@ -123,7 +117,7 @@ struct JSONEmitter {
     mutating func endArray() {
         depth -= 1
         if pretty && !first && !inline { newlineIndent() }
-        bytes.append(UInt8(ascii: "]"))
+        buf.append(UInt8(ascii: "]"))
         first = false
         inline = false
     }
@@ -132,15 +126,15 @@ struct JSONEmitter {
 
     mutating func null() {
         valuePrefix()
-        bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        buf.append("null")
     }
 
     mutating func bool(_ value: Bool) {
         valuePrefix()
         if value {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+            buf.append("true")
         } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+            buf.append("false")
         }
     }
 
@@ -150,23 +144,9 @@ struct JSONEmitter {
     }
 
     private mutating func appendDigits(_ value: Int) {
-        if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { buf.append(UInt8(ascii: "-")) }
         // magnitude avoids the trap on Int.min.
-        var m = value.magnitude
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &buffer) { raw in
-            while m > 0 {
-                raw[23 - count] = UInt8(truncatingIfNeeded: m % 10) &+ 48
-                m /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: raw[(24 - count)...])
-        }
+        buf.appendDecimal(UInt64(value.magnitude))
     }
 
     /// A number with at most three decimals and no trailing zeros (durations in ms).
@@ -185,20 +165,20 @@ struct JSONEmitter {
         }
         var thousandths = Int(scaled)
         if thousandths < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            buf.append(UInt8(ascii: "-"))
             thousandths = -thousandths
         }
         appendDigits(thousandths / 1000)
         var fraction = thousandths % 1000
         guard fraction != 0 else { return }
-        bytes.append(UInt8(ascii: "."))
+        buf.append(UInt8(ascii: "."))
         var width = 3
         while fraction % 10 == 0 {
             fraction /= 10
             width -= 1
         }
-        if width >= 2 && fraction < 10 { bytes.append(UInt8(ascii: "0")) }
-        if width == 3 && fraction < 100 { bytes.append(UInt8(ascii: "0")) }
+        if width >= 2 && fraction < 10 { buf.append(UInt8(ascii: "0")) }
+        if width == 3 && fraction < 100 { buf.append(UInt8(ascii: "0")) }
         appendDigits(fraction)
     }
 
@@ -214,26 +194,26 @@ struct JSONEmitter {
         }
         valuePrefix()
         let secondOfDay = Int(t.seconds - days * 86_400)
-        bytes.append(UInt8(ascii: "\""))
+        buf.append(UInt8(ascii: "\""))
         appendFixed(Int(year), digits: 4)
-        bytes.append(UInt8(ascii: "-"))
+        buf.append(UInt8(ascii: "-"))
         appendFixed(month, digits: 2)
-        bytes.append(UInt8(ascii: "-"))
+        buf.append(UInt8(ascii: "-"))
         appendFixed(day, digits: 2)
-        bytes.append(UInt8(ascii: "T"))
+        buf.append(UInt8(ascii: "T"))
         appendFixed(secondOfDay / 3600, digits: 2)
-        bytes.append(UInt8(ascii: ":"))
+        buf.append(UInt8(ascii: ":"))
         appendFixed((secondOfDay % 3600) / 60, digits: 2)
-        bytes.append(UInt8(ascii: ":"))
+        buf.append(UInt8(ascii: ":"))
         appendFixed(secondOfDay % 60, digits: 2)
-        bytes.append(UInt8(ascii: "."))
+        buf.append(UInt8(ascii: "."))
         if nanoseconds {
             appendFixed(Int(t.nanoseconds), digits: 9)
         } else {
             appendFixed(Int(t.nanoseconds / 1000), digits: 6)
         }
-        bytes.append(UInt8(ascii: "Z"))
-        bytes.append(UInt8(ascii: "\""))
+        buf.append(UInt8(ascii: "Z"))
+        buf.append(UInt8(ascii: "\""))
     }
 
     /// A non-negative number in exactly `digits` digits, zero-padded.
@@ -242,14 +222,15 @@ struct JSONEmitter {
         for _ in 1..<digits { divisor &*= 10 }
         var rest = value
         while divisor > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: (rest / divisor) % 10) &+ 48)
+            buf.append(UInt8(truncatingIfNeeded: (rest / divisor) % 10) &+ 48)
             rest %= divisor
             divisor /= 10
         }
     }
 
     private mutating func appendASCII(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { buf.append(contentsOf: $0) }
     }
 
     mutating func string(_ value: String) {
@@ -291,11 +272,11 @@ struct JSONEmitter {
     /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
     /// and does not disturb terminals. Everything else passes through as UTF-8.
     private mutating func appendQuoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        buf.append(UInt8(ascii: "\""))
         if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
             Array(value.utf8).withUnsafeBufferPointer { appendEscaped($0) }
         }
-        bytes.append(UInt8(ascii: "\""))
+        buf.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)
@@ -303,13 +284,32 @@ struct JSONEmitter {
         byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2
     }
 
+    /// SWAR form of `mayNeedEscape` over eight bytes, conservative: any byte below 0x20, a quote,
+    /// a backslash, or anything from 0x7F up (DEL and every non-ASCII byte) answers true.
+    @inline(__always)
+    private static func mayNeedEscape8(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        let control = (word &- ones &* 0x20) & ~word & high  // a byte < 0x20
+        let upper = (word &+ ones &* 0x01) & high | word & high  // a byte >= 0x7F
+        return control != 0 || upper != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+    }
+
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         let count = utf8.count
         var i = 0
-        // Most strings need no escaping at all: find the first byte that might, then copy in runs.
+        // Most strings need no escaping at all: find the first byte that might, eight at a time,
+        // then copy in runs.
+        if let start = utf8.baseAddress {
+            let raw = UnsafeRawPointer(start)
+            while i &+ 8 <= count && !Self.mayNeedEscape8(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i &+= 8
+            }
+        }
         while i < count && !Self.mayNeedEscape(utf8[i]) { i += 1 }
         if i == count {
-            bytes.append(contentsOf: utf8)
+            buf.append(contentsOf: utf8)
             return
         }
         var runStart = 0
@@ -342,24 +342,24 @@ struct JSONEmitter {
                 i += 1
                 continue
             }
-            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-            bytes.append(0x5C)
+            if runStart < i { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            buf.append(0x5C)
             switch escape {
             case 0xFF:
-                bytes.append(UInt8(ascii: "u"))
-                bytes.append(0x30)
-                bytes.append(0x30)
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                buf.append(UInt8(ascii: "u"))
+                buf.append(0x30)
+                buf.append(0x30)
+                buf.append(Self.hexDigits[Int(byte >> 4)])
+                buf.append(Self.hexDigits[Int(byte & 0x0F)])
             case 0xFE:
-                bytes.append(contentsOf: "u202".utf8)
-                bytes.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                buf.append("u202")
+                buf.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
             default:
-                bytes.append(escape)
+                buf.append(escape)
             }
             i += skip
             runStart = i
         }
-        if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+        if runStart < count { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
     }
 }

@@ -2,6 +2,8 @@ import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
 ///
+/// Call order: `begin`, then per capture `beginCapture`, `connection`…, `endCapture`, then `end`.
+/// The writer holds its buffers by reference: use one writer from one place, without copying it.
 ///
 /// The contract lists a capture's `packets`, `bytes`, `last_time` and `errors` before its
 /// `connections`, but those are only known once the file has been read. To keep the contract's
@@ -18,7 +20,7 @@ public struct JSONReportWriter {
     /// The current capture's connections, rendered as elements of its `connections` array:
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
     /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
-    private var pendingChunks: [[UInt8]] = []
+    private var pendingChunks: [String] = []
     private var pending: JSONEmitter
     private let prettyDocument: Bool
     private var captureFile = ""
@@ -78,14 +80,13 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.bytes.count >= flushThreshold { pendingChunks.append(pending.takeBytes()) }
+            if pending.count >= flushThreshold { pendingChunks.append(pending.takeText()) }
         }
     }
 
     /// Writes the capture object. `capture.connections` is ignored (they came through
-    /// `connection`). `patternConnections[i]` lists the connection ids of `capture.patterns[i]`;
-    /// the model's `Finding` has no place for them yet.
-    public mutating func endCapture(_ capture: CaptureReport, patternConnections: [[Int]] = []) {
+    /// `connection`).
+    public mutating func endCapture(_ capture: CaptureReport) {
         guard !lines else {
             flushIfNeeded()
             return
@@ -121,21 +122,17 @@ public struct JSONReportWriter {
         out.beginArray()
         if !pendingChunks.isEmpty || !pending.isEmpty {
             flush()
-            for chunk in pendingChunks { sink(String(decoding: chunk, as: UTF8.self)) }
-            sink(String(decoding: pending.bytes, as: UTF8.self))
+            for chunk in pendingChunks { sink(chunk) }
+            sink(pending.takeText())
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
         out.endArray()
         out.key("non_tls_connections")
         out.int(capture.nonTLSConnections)
         out.key("patterns")
         out.beginArray()
-        for (index, pattern) in capture.patterns.enumerated() {
-            let ids = index < patternConnections.count ? patternConnections[index] : []
-            out.finding(pattern, connections: ids)
-        }
+        for pattern in capture.patterns { out.finding(pattern, isPattern: true) }
         out.endArray()
         out.endObject()
         flush()
@@ -190,12 +187,11 @@ public struct JSONReportWriter {
     }
 
     private mutating func flushIfNeeded() {
-        if out.bytes.count >= flushThreshold { flush() }
+        if out.count >= flushThreshold { flush() }
     }
 
     private mutating func flush() {
         guard !out.isEmpty else { return }
-        sink(String(decoding: out.bytes, as: UTF8.self))
-        out.removeAll()
+        sink(out.takeText())
     }
 }

@@ -7,7 +7,9 @@ public struct LadderView: Sendable {
 
     public init() {}
 
-    public func render(_ connection: Connection, nanosecondPrecision: Bool, color: Bool) -> String {
+    /// `width` wraps the findings' texts; the ladder itself is a fixed 80 columns.
+    public func render(_ connection: Connection, nanosecondPrecision: Bool, color: Bool, width: Int = 120) -> String {
+        let width = max(width, 60)
         let style = Style(enabled: color)
         let c = connection
         var lines: [String] = []
@@ -60,9 +62,14 @@ public struct LadderView: Sendable {
                 let side = f.side.map { " (\($0.rawValue))" } ?? ""
                 lines.append(
                     "  " + style.severity(f.severity, f.severity.rawValue) + "  " + Terminal.safe(f.code) + side)
-                lines.append("    " + Terminal.safe(f.summary))
-                if !f.detail.isEmpty { lines.append("    " + Terminal.safe(f.detail)) }
-                if !f.fix.isEmpty { lines.append("    fix: " + Terminal.safe(f.fix)) }
+                func wrapped(_ text: String, lead: String = "", hanging: String = "    ") -> [String] {
+                    Terminal.wrap(Terminal.safe(text), width: width - 4, indent: hanging, lead: lead).map {
+                        "    " + $0
+                    }
+                }
+                lines += wrapped(f.summary, hanging: "")
+                if !f.detail.isEmpty { lines += wrapped(f.detail, hanging: "") }
+                if !f.fix.isEmpty { lines += wrapped(f.fix, lead: "fix: ", hanging: "     ") }
                 if !f.frames.isEmpty { lines.append("    " + style.dim(Terminal.frames(f.frames))) }
             }
         }
@@ -71,7 +78,9 @@ public struct LadderView: Sendable {
             lines.append(style.bold("Notes"))
             for note in c.notes {
                 let at = note.frame.map { "frame \($0): " } ?? ""
-                lines.append("  " + style.dim(at) + Terminal.safe(note.message))
+                lines += Terminal.wrap(Terminal.safe(note.message), width: width - 2, indent: "    ", lead: at).map {
+                    "  " + $0
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -114,7 +123,7 @@ public struct LadderView: Sendable {
                 case 2: "fatal"
                 default: "level \(level)"
                 }
-            let text = "Alert \(levelName) \(AlertDescription.name(description))"
+            let text = "Alert \(levelName) \(AlertNames.name(description))"
             let mark: Mark = level == 2 ? .error : (description == 0 ? .normal : .warning)
             return (encrypted ? text + " (decrypted)" : text, mark)
         case .encryptedRecord(let contentType, let length, let decryptedType):
@@ -147,9 +156,10 @@ public struct LadderView: Sendable {
 }
 
 /// IANA TLS Alert descriptions (RFC 8446 §6, RFC 5246 §7.2 and later registrations), for the
-/// ladder view, which holds only the numeric code of alerts in the timeline.
-public enum AlertDescription {
-    public static func name(_ code: UInt8) -> String {
+/// ladder view, which holds only the numeric code of alerts in the timeline. Kept here because
+/// Reports depends on the model only, not on TLSWire.
+enum AlertNames {
+    static func name(_ code: UInt8) -> String {
         switch code {
         case 0: "close_notify"
         case 10: "unexpected_message"

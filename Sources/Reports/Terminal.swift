@@ -94,6 +94,10 @@ enum Terminal {
     /// first line and is never split (a finding code before its summary).
     static func wrap(_ text: String, width limit: Int, indent: String, lead: String = "") -> [String] {
         let room = max(limit, width(indent) + 10)
+        // Most texts fit: skip the word splitting (the report wraps a few per connection).
+        if !text.contains("  "), !text.hasPrefix(" "), !text.hasSuffix(" "), width(lead) + width(text) <= room {
+            return [lead + text]
+        }
         var lines: [String] = []
         var line = lead
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {

@@ -16,6 +16,9 @@ public struct TextReport: Sendable {
 
     private var style: Style { Style(enabled: color) }
 
+    /// Problem connections listed without --verbose.
+    static let problemLimit = 30
+
     public func render(_ capture: CaptureReport) -> String {
         var lines: [String] = []
         lines += header(capture)
@@ -138,7 +141,7 @@ public struct TextReport: Sendable {
             let bytes =
                 "\(Terminal.bytes(c.applicationData.clientBytes)) / \(Terminal.bytes(c.applicationData.serverBytes))"
             table.rows.append([
-                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), c.version ?? "—",
+                String(c.id), endpoints, Terminal.safe(c.clientHello?.sni ?? ""), Terminal.safe(c.version ?? "—"),
                 resumptionLabel(c.resumption), Terminal.safe(cn), alerts, bytes, c.status.rawValue,
             ])
             let status = c.status
@@ -151,13 +154,23 @@ public struct TextReport: Sendable {
         let order: [ConnectionStatus] = [.failed, .warning, .incomplete]
         var lines: [String] = []
         var listed = Set<Int>()
+        var notShown = 0
         for status in order {
             for c in capture.connections where c.status == status {
                 guard !c.findings.isEmpty || (status != .incomplete) else { continue }
+                // One screen: past a few dozen, the totals table says the rest better.
+                guard verbose || listed.count < Self.problemLimit else {
+                    notShown += 1
+                    continue
+                }
                 listed.insert(c.id)
                 lines.append("")
                 lines += problem(c)
             }
+        }
+        if notShown > 0 {
+            lines.append("")
+            lines.append("  … \(counted(notShown, "more problem connection")) (use --verbose to list all)")
         }
         let unlisted = capture.connections.filter { !$0.notes.isEmpty && !listed.contains($0.id) }
         if verbose && !unlisted.isEmpty {
@@ -239,15 +252,36 @@ public struct TextReport: Sendable {
     private func patterns(_ capture: CaptureReport) -> [String] {
         guard !capture.patterns.isEmpty else { return [] }
         var lines = ["", style.bold("Patterns")]
-        for pattern in capture.patterns { lines += findingLines(pattern, indent: "  ") }
+        for pattern in capture.patterns {
+            lines += findingLines(pattern, indent: "  ")
+            if !pattern.connectionIDs.isEmpty {
+                var ids = pattern.connectionIDs.prefix(20).map { "#\($0)" }.joined(separator: " ")
+                if pattern.connectionIDs.count > 20 { ids += " …" }
+                lines.append("  " + style.dim(Terminal.truncate("connections: " + ids, to: width - 2)))
+            }
+        }
         return lines
     }
 
+    private struct CodeTotal {
+        var code: String
+        var count = 0
+        var severity: Finding.Severity
+        var ids: [Int] = []
+
+        /// Most severe first, then most frequent, then by name.
+        static func isBefore(_ a: CodeTotal, _ b: CodeTotal) -> Bool {
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.count != b.count { return a.count > b.count }
+            return a.code < b.code
+        }
+    }
+
     private func totals(_ capture: CaptureReport) -> [String] {
-        var byCode: [String: (count: Int, severity: Finding.Severity, ids: [Int])] = [:]
+        var byCode: [String: CodeTotal] = [:]
         for c in capture.connections {
             for f in c.findings {
-                var entry = byCode[f.code] ?? (0, f.severity, [])
+                var entry = byCode[f.code] ?? CodeTotal(code: f.code, severity: f.severity)
                 entry.count += 1
                 entry.severity = max(entry.severity, f.severity)
                 if entry.ids.last != c.id { entry.ids.append(c.id) }
@@ -262,17 +296,12 @@ public struct TextReport: Sendable {
             .init(title: "finding", minimum: 12), .init(title: "count", rightAligned: true),
             .init(title: "connections", minimum: 10),
         ])
-        let codes = byCode.keys.sorted {
-            let a = byCode[$0]!
-            let b = byCode[$1]!
-            return a.severity != b.severity
-                ? a.severity > b.severity : (a.count != b.count ? a.count > b.count : $0 < $1)
-        }
-        for code in codes {
-            guard let entry = byCode[code] else { continue }
-            table.rows.append([
-                Terminal.safe(code), String(entry.count), entry.ids.map { "#\($0)" }.joined(separator: " "),
-            ])
+        let entries = byCode.values.sorted(by: CodeTotal.isBefore)
+        for entry in entries {
+            // The column is truncated to the terminal anyway; a few ids say where to look.
+            var ids = entry.ids.prefix(20).map { "#\($0)" }.joined(separator: " ")
+            if entry.ids.count > 20 { ids += " …" }
+            table.rows.append([Terminal.safe(entry.code), String(entry.count), ids])
             let severity = entry.severity
             table.rowStyles.append { style.severity(severity, $0) }
         }

@@ -20,7 +20,8 @@ extension TLSConnectionAnalyzer {
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: from,
-                    kind: .encryptedRecord(contentType: record.contentType, length: record.length, decryptedType: inner)))
+                    kind: .encryptedRecord(contentType: record.contentType, length: record.length, decryptedType: inner)
+                ))
             handleDecrypted(inner, bytes: bytes, direction: direction, frame: frame, time: time)
             return true
         case .skippedEarlyData:

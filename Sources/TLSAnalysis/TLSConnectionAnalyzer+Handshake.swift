@@ -20,7 +20,8 @@ extension TLSConnectionAnalyzer {
         connection.timeline.append(
             TimelineEvent(
                 frame: frame, time: time, from: from,
-                kind: .handshake(type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
+                kind: .handshake(
+                    type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
         do {
             switch message.type.rawValue {
             case 1:
@@ -44,7 +45,8 @@ extension TLSConnectionAnalyzer {
             case 12:
                 let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
                 let version = ProtocolVersion(negotiatedVersion)
-                let exchange = try ServerKeyExchange(parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                let exchange = try ServerKeyExchange(
+                    parsing: message.body, keyExchange: suite.keyExchange, version: version)
                 if let group = exchange.group {
                     connection.keyExchangeGroup = group.name
                 } else if let bits = exchange.dhPrimeBits {
@@ -127,12 +129,9 @@ extension TLSConnectionAnalyzer {
         info.ja4s = JA4S(hello).ja4s
         connection.serverHello = info
         connection.version = info.version
-        if version.isTLS13Variant {
-            tls13 = true
-            // Everything after the ServerHello is encrypted in both directions.
-            directions[0].encrypted = true
-            directions[1].encrypted = true
-        }
+        // TLS 1.3 protects everything after the ServerHello inside application_data records;
+        // a record of another outer type (a cleartext alert) is still plaintext.
+        if version.isTLS13Variant { tls13 = true }
     }
 
     /// Reads an SSLv2-compatible ClientHello (two-byte record header); afterwards the direction

@@ -16,7 +16,7 @@ extension TLSConnectionAnalyzer {
         let b1 = input[1]
         let b2 = input[2]
         let atStreamStart = directions[index].mode == .detecting
-        if b0 & 0x80 != 0, input.count >= 5, b2 == 0x01, (b1 >= 9 || b0 & 0x7f > 0),
+        if b0 & 0x80 != 0, input.count >= 5, b2 == 0x01, b1 >= 9 || b0 & 0x7f > 0,
             (input[3] == 0x03 && input[4] <= 0x04) || (input[3] == 0x00 && input[4] == 0x02)
         {
             // SSLv2-compatible ClientHello (RFC 5246 appendix E.2): two-byte header, message type 1.
@@ -42,19 +42,27 @@ extension TLSConnectionAnalyzer {
             return false
         }
         guard (0x14...0x18).contains(b0), b1 == 0x03, b2 <= 0x04 else { return false }
-        if input.count >= 6, b0 == 0x16 {
-            let messageType = input[5]
-            if messageType == 1, side(of: direction) == .server, !rolesFixed { swapRoles() }
-            if !atStreamStart {
-                // After plaintext, only a hello starts TLS (a STARTTLS upgrade).
-                guard messageType == 1 || messageType == 2 else { return false }
-            }
+        if input.count >= 6, b0 == 0x16, input[5] == 1 || input[5] == 2 {
+            if input[5] == 1, side(of: direction) == .server, !rolesFixed { swapRoles() }
             markTLS()
             return true
         }
+        // After plaintext, only a hello starts TLS (a STARTTLS upgrade).
         guard atStreamStart else { return false }
-        // Capture started mid-connection: any plausible record header will do.
+        if connection.clientHello != nil {
+            // The peer's hello is in the capture: this is the answer to it (e.g. an alert).
+            markTLS()
+            return true
+        }
+        // The capture started mid-connection: the handshake happened before it, so records are
+        // encrypted, and the first byte may be in the middle of a record.
         markTLS()
+        directions[index].encrypted = true
+        directions[index].startedMidStream = true
+        if Self.findRecordBoundary(input) != 0 {
+            directions[index].mode = .resynchronising
+            return false
+        }
         return true
     }
 
@@ -131,8 +139,9 @@ extension TLSConnectionAnalyzer {
         case 20:
             connection.timeline.append(TimelineEvent(frame: frame, time: time, from: from, kind: .changeCipherSpec))
             directions[index].sentCCS = true
-            // TLS 1.3 sends CCS only for middlebox compatibility; it changes nothing there.
-            if !tls13 { directions[index].encrypted = true }
+            // TLS 1.3 sends CCS only for middlebox compatibility (also after a HelloRetryRequest,
+            // before any version is chosen); only a TLS ≤ 1.2 CCS switches to encryption.
+            if serverHelloSeen && !tls13 { directions[index].encrypted = true }
             if from == .server, serverHelloSeen, abbreviatedHandshake == nil, !tls13 {
                 // A server CCS straight after ServerHello is an abbreviated (resumed) handshake.
                 abbreviatedHandshake = connection.serverCertificateFrame == nil
@@ -173,7 +182,8 @@ extension TLSConnectionAnalyzer {
     ) {
         if encrypted || record.body.count < 2 {
             connection.timeline.append(
-                TimelineEvent(frame: frame, time: time, from: from, kind: .alert(level: 0, description: 0, encrypted: true)))
+                TimelineEvent(
+                    frame: frame, time: time, from: from, kind: .alert(level: 0, description: 0, encrypted: true)))
             connection.alerts.append(
                 AlertInfo(
                     frame: frame, time: time, from: from, level: .unknown, description: "unknown",
@@ -182,11 +192,13 @@ extension TLSConnectionAnalyzer {
         }
         var offset = 0
         while offset + 1 < record.body.count {
-            let alert = Alert(level: AlertLevel(record.body[offset]), description: AlertDescription(record.body[offset + 1]))
+            let alert = Alert(
+                level: AlertLevel(record.body[offset]), description: AlertDescription(record.body[offset + 1]))
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: from,
-                    kind: .alert(level: alert.level.rawValue, description: alert.alertDescription.rawValue, encrypted: false)))
+                    kind: .alert(
+                        level: alert.level.rawValue, description: alert.alertDescription.rawValue, encrypted: false)))
             let level: AlertInfo.Level =
                 switch alert.level.rawValue {
                 case 1: .warning

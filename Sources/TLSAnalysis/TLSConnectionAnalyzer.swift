@@ -94,6 +94,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
                     directions[index].mode = .tls
                     continue
                 }
+                if directions[index].mode == .resynchronising { continue }
                 consumePlaintext(&input, direction: direction, frame: frame, time: time)
             case .resynchronising:
                 guard let offset = Self.findRecordBoundary(input) else {
@@ -168,14 +169,11 @@ public struct TLSConnectionAnalyzer: StreamSink {
         info.retransmissions = tcp.retransmissions + max(0, tcp.synCount - 1)
         info.gaps = tcp.gaps
         info.missingBytes = tcp.gapBytes
+        // The teardown that ended the connection: a reset wins over an orderly close (the timeline
+        // still shows who sent the first FIN).
         if let rst = tcp.rst {
             info.end = .rst
             info.endedBy = side(of: rst.direction)
-            // A FIN sent before the RST is who actually started closing.
-            if let firstFin = earliestFin(tcp), firstFin.frame < rst.frame {
-                info.end = .fin
-                info.endedBy = side(of: firstFin.direction)
-            }
         } else if let firstFin = earliestFin(tcp) {
             info.end = .fin
             info.endedBy = side(of: firstFin.direction)
@@ -205,6 +203,12 @@ public struct TLSConnectionAnalyzer: StreamSink {
                     message:
                         "malformed: not TLS: the \(who.rawValue) sent \(PlaintextClassifier.describe(sample)) to port \(connection.server.port)"
                 ))
+        }
+        if connection.clientHello == nil, directions.contains(where: \.startedMidStream) {
+            connection.notes.append(
+                Note(
+                    frame: connection.firstFrame,
+                    message: "capture: started after the TLS handshake; the hello messages and certificates are not in it"))
         }
         resolveResumption()
         collectDecryptionNotes()
@@ -237,4 +241,6 @@ struct DirectionState {
     var plaintextFirstFrame: Int?
     var plaintextBytes = 0
     var encryptedRecords = 0
+    /// The capture began after this direction's handshake.
+    var startedMidStream = false
 }

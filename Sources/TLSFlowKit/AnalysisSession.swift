@@ -41,9 +41,12 @@ public final class AnalysisSession {
     }
 
     /// Analyses one capture file; connections reach `emit` in order of first packet.
-    public func analyze(path: String, emit: (Connection) -> Void) throws -> CaptureReport {
+    public func analyze(
+        path: String, start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
+    ) throws -> CaptureReport {
         let report = try CaptureAnalyzer.analyze(
-            path: path, displayName: path == "-" ? "<stdin>" : path, options: options, auditor: auditor, keyLog: keyLog
+            path: path, displayName: path == "-" ? "<stdin>" : path, options: options, auditor: auditor, keyLog: keyLog,
+            start: start
         ) { connection in
             summary.add(connection)
             emit(connection)

@@ -22,7 +22,7 @@ public final class CaptureAnalyzer {
     private var lastSweep: Timestamp?
     private var fragments = IPFragmentReassembler()
     private var ordered = OrderedEmitter()
-    private var report: CaptureReport
+    private(set) var report: CaptureReport
     private var patterns = PatternAccumulator()
     private var interception = InterceptionTracker()
     private var sessions = SessionLinker()
@@ -49,12 +49,25 @@ public final class CaptureAnalyzer {
     /// Analyses `path`; `emit` receives connections in order of their first packet.
     public static func analyze(
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
-        keyLog: KeyLog = KeyLog(), emit: (Connection) -> Void
+        keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
     ) throws -> CaptureReport {
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
-            options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path, format: reader.format.rawValue)
-        return analyzer.run(reader: reader, emit: emit)
+            options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path,
+            format: reader.format.rawValue)
+        // Streaming writers need the capture's header (file, time precision) before its first
+        // connection; it is known once frames have been read.
+        var started = false
+        return analyzer.run(reader: reader) { connection in
+            if !started {
+                started = true
+                var header = CaptureReport(file: analyzer.report.file, format: analyzer.report.format)
+                header.nanosecondPrecision = reader.nanosecondPrecision
+                header.firstTime = analyzer.report.firstTime
+                start?(header)
+            }
+            emit(connection)
+        }
     }
 
     func run(reader: CaptureReader, emit: (Connection) -> Void) -> CaptureReport {
@@ -81,17 +94,21 @@ public final class CaptureAnalyzer {
         for linkType in unsupportedLinkTypes.sorted() {
             report.errors.append(
                 CaptureError(
-                    message: "link type \(LinkTypeName.name(linkType)) (\(linkType)) is not supported; its frames were skipped",
+                    message:
+                        "link type \(LinkTypeName.name(linkType)) (\(linkType)) is not supported; its frames were skipped",
                     frame: nil))
         }
         if let filter, !filter.linkTypeErrors.isEmpty {
             for (linkType, message) in filter.linkTypeErrors.sorted(by: { $0.key < $1.key }) {
                 report.errors.append(
-                    CaptureError(message: "filter not applied to link type \(LinkTypeName.name(linkType)): \(message)", frame: nil))
+                    CaptureError(
+                        message: "filter not applied to link type \(LinkTypeName.name(linkType)): \(message)",
+                        frame: nil))
             }
         }
         finishAll(emit: emit)
-        let found = patterns.findings().map { ($0.connectionIDs, $0.finding) }
+        let found =
+            patterns.findings().map { ($0.connectionIDs, $0.finding) }
             + interception.findings().map { ($0.connectionIDs, $0.finding) }
         report.patterns = found.map { ids, finding in
             var remapped = finding
@@ -105,7 +122,9 @@ public final class CaptureAnalyzer {
     /// connections that follow them.
     private func absorbSecrets(_ secrets: [DecryptionSecret]) {
         for secret in secrets[secretsSeen...] {
-            if let embedded = KeyLog(decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block") {
+            if let embedded = KeyLog(
+                decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block")
+            {
                 keyLog.merge(embedded)
             }
         }
@@ -152,12 +171,15 @@ public final class CaptureAnalyzer {
         return UnsafeRawBufferPointer(rebasing: data[start..<end])
     }
 
-    private func handle(_ packet: TCPPacket, payload: UnsafeRawBufferPointer, frame: CaptureFrame, emit: (Connection) -> Void) {
+    private func handle(
+        _ packet: TCPPacket, payload: UnsafeRawBufferPointer, frame: CaptureFrame, emit: (Connection) -> Void
+    ) {
         let (key, sourceIsA) = FlowKey.make(
             source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
             destinationPort: packet.destinationPort)
         let flags = packet.flags.rawValue
-        let header = SegmentHeader(sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
+        let header = SegmentHeader(
+            sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
         var flow: Flow
         if let existing = flows[key] {
             flow = existing
@@ -180,7 +202,9 @@ public final class CaptureAnalyzer {
         flow.analyzer.endSegment(outcome, direction: direction, frame: frame.number, time: frame.timestamp)
         if packet.payloadMissing > 0 {
             flow.analyzer.connection.notes.append(
-                Note(frame: frame.number, message: "capture: \(packet.payloadMissing) bytes of this segment were cut by the snapshot length"))
+                Note(
+                    frame: frame.number,
+                    message: "capture: \(packet.payloadMissing) bytes of this segment were cut by the snapshot length"))
         }
         if !wasClosed, flow.tcp.isClosed {
             flow.closedAt = frame.timestamp
@@ -202,7 +226,8 @@ public final class CaptureAnalyzer {
         let destination = Endpoint(ip: packet.destination.description, port: packet.destinationPort)
         // The id is provisional (creation order) until the emitter numbers reported connections.
         let connection = Connection(
-            id: nextSequence, client: initiatorIsClient ? source : destination, server: initiatorIsClient ? destination : source,
+            id: nextSequence, client: initiatorIsClient ? source : destination,
+            server: initiatorIsClient ? destination : source,
             firstFrame: frame.number, start: frame.timestamp)
         var limits = ReassemblyLimits()
         limits.maxPendingBytesPerDirection = options.maxBufferedBytesPerDirection
@@ -242,7 +267,8 @@ public final class CaptureAnalyzer {
         // Idle connections: a full pass at most every quarter of the idle timeout.
         if now.milliseconds(since: lastIdleSweep ?? .zero) >= options.idleTimeout * 250 {
             lastIdleSweep = now
-            for (key, flow) in flows where now.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000 {
+            for (key, flow) in flows where now.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
+            {
                 finish(key: key, flow: flow, end: .idle, emit: emit)
             }
         }
@@ -253,7 +279,9 @@ public final class CaptureAnalyzer {
     private func evictOldest(emit: (Connection) -> Void) {
         guard let (key, flow) = flows.min(by: { $0.value.tcp.lastActivity < $1.value.tcp.lastActivity }) else { return }
         flow.analyzer.connection.notes.append(
-            Note(frame: nil, message: "tracking: evicted because more than \(options.maxConnections) connections were open"))
+            Note(
+                frame: nil,
+                message: "tracking: evicted because more than \(options.maxConnections) connections were open"))
         finish(key: key, flow: flow, end: .idle, emit: emit)
     }
 
@@ -306,7 +334,9 @@ struct OrderedEmitter {
         connection.id = nextID
         if let issuer = connection.resumption.issuedBy {
             connection.resumption.issuedBy = finalIDs[issuer]
-            if let id = finalIDs[issuer], let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
+            if let id = finalIDs[issuer],
+                let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote })
+            {
                 connection.notes[index].message += "; the full handshake of connection \(id) carried it"
             }
         }

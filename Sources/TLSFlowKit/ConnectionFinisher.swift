@@ -26,7 +26,8 @@ enum ConnectionFinisher {
 
     private static func audit(_ connection: inout Connection, role: Side, auditor: CertificateAuditor, keepDER: Bool) {
         let der = role == .server ? connection.serverCertificateDER : connection.clientCertificateDER
-        guard !der.isEmpty, let frame = role == .server ? connection.serverCertificateFrame : connection.clientCertificateFrame
+        guard !der.isEmpty,
+            let frame = role == .server ? connection.serverCertificateFrame : connection.clientCertificateFrame
         else { return }
         let time = connection.timeline.events.first { $0.frame == frame }?.time ?? connection.start
         let peerAlert = connection.alerts.first { $0.from == role.peer && $0.frame >= frame && $0.level != .warning }
@@ -49,7 +50,8 @@ enum ConnectionFinisher {
     private static func keyExchange(of connection: Connection) -> String? {
         guard let suite = connection.serverHello?.cipherSuite else { return nil }
         if connection.version == "TLS 1.3" { return "TLS13" }
-        for kind in ["ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA", "DHE_DSS", "ECDH_", "RSA"] where suite.contains("_\(kind)") {
+        for kind in ["ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA", "DHE_DSS", "ECDH_", "RSA"] where suite.contains("_\(kind)")
+        {
             return kind == "ECDH_" ? "ECDH" : kind
         }
         return nil

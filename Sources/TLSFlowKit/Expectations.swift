@@ -48,7 +48,8 @@ public struct CaptureExpectation: Equatable, Sendable {
                 throw ExpectationError("every entry needs \"connection\" (the id as tlsflow numbers it)")
             }
             return ConnectionExpectation(
-                connection: id, status: entry["status"] as? String ?? "ok", findings: entry["findings"] as? [String] ?? [])
+                connection: id, status: entry["status"] as? String ?? "ok",
+                findings: entry["findings"] as? [String] ?? [])
         }
     }
 
@@ -60,7 +61,8 @@ public struct CaptureExpectation: Equatable, Sendable {
             let codes = entry.findings.map { "\"\($0)\"" }.joined(separator: ", ")
             let comma = index == expect.count - 1 ? "" : ","
             lines.append(
-                "    {\"connection\": \(entry.connection), \"status\": \"\(entry.status)\", \"findings\": [\(codes)]}\(comma)")
+                "    {\"connection\": \(entry.connection), \"status\": \"\(entry.status)\", \"findings\": [\(codes)]}\(comma)"
+            )
         }
         lines.append("  ]")
         lines.append("}")
@@ -81,7 +83,9 @@ public struct CaptureExpectation: Equatable, Sendable {
             }
             let found = Self.codes(of: connection)
             if connection.status.rawValue != entry.status {
-                out.append("connection \(entry.connection): status \(entry.status) expected, found \(connection.status.rawValue)")
+                out.append(
+                    "connection \(entry.connection): status \(entry.status) expected, found \(connection.status.rawValue)"
+                )
             }
             for code in entry.findings where !found.contains(code) {
                 out.append("connection \(entry.connection): - \(code) (expected, not found)")

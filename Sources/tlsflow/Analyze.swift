@@ -28,16 +28,22 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Text: show every connection's notes.")
     var verbose = false
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or worse is present: error, warning or never.")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "Exit 1 when a finding of this severity or worse is present: error, warning or never.")
     var failOn: FailLevel = .never
 
-    @Option(name: .customLong("connection"), help: "Show the ladder diagram of connection N (same as `tlsflow show N`).")
+    @Option(
+        name: .customLong("connection"), help: "Show the ladder diagram of connection N (same as `tlsflow show N`).")
     var connectionID: Int?
 
-    @Flag(name: .long, help: "List the distinct certificates and the connections that used them (same as `tlsflow certs`).")
+    @Flag(
+        name: .long,
+        help: "List the distinct certificates and the connections that used them (same as `tlsflow certs`).")
     var certs = false
 
-    @Option(name: .customLong("export-certs"), help: "Write every distinct certificate seen as PEM into this directory.")
+    @Option(
+        name: .customLong("export-certs"), help: "Write every distinct certificate seen as PEM into this directory.")
     var exportDirectory: String?
 
     @Argument(help: "Capture files (.pcap, .pcapng, .cap), directories (searched recursively) or - for stdin.")
@@ -54,7 +60,9 @@ struct Analyze: ParsableCommand {
             return
         }
         if certs || exportDirectory != nil {
-            try Certs.list(inputs: inputs, flags: analysis, exportDirectory: exportDirectory, print: certs || exportDirectory == nil)
+            try Certs.list(
+                inputs: inputs, flags: analysis, exportDirectory: exportDirectory,
+                print: certs || exportDirectory == nil)
             return
         }
         let expansion = InputFiles.expand(inputs)
@@ -75,14 +83,14 @@ struct Analyze: ParsableCommand {
                     var connections: [Connection] = []
                     report = try session.analyze(path: file) { connections.append($0) }
                     report.connections = connections
+                    if analysed > 0 { output.write("\n") }
                     output.write(text.render(report))
                 } else {
                     var started = false
-                    report = try session.analyze(path: file) { connection in
-                        if !started {
-                            writer.beginCapture(CaptureReport(file: file, format: ""))
-                            started = true
-                        }
+                    report = try session.analyze(path: file) { header in
+                        writer.beginCapture(header)
+                        started = true
+                    } emit: { connection in
                         writer.connection(connection)
                     }
                     if !started { writer.beginCapture(report) }

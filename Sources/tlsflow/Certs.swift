@@ -7,7 +7,9 @@ import TLSFlowModel
 struct Certs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the distinct certificates in captures with the connections that used them.",
-        discussion: "Example: tlsflow certs --export-certs /tmp/certs capture.pcap   (then: openssl x509 -in /tmp/certs/X.pem -text)")
+        discussion:
+            "Example: tlsflow certs --export-certs /tmp/certs capture.pcap   (then: openssl x509 -in /tmp/certs/X.pem -text)"
+    )
 
     @OptionGroup var analysis: AnalysisFlags
 
@@ -85,7 +87,9 @@ struct Certs: ParsableCommand {
             if !cert.san.isEmpty { print("san      \(cert.san.joined(separator: ", "))") }
             let validity = [cert.notBefore, cert.notAfter].map { $0?.rfc3339() ?? "?" }
             print("valid    \(validity[0]) → \(validity[1])")
-            print("key      \(cert.key), \(cert.signatureAlgorithm)\(cert.ca ? ", CA" : "")\(cert.selfSigned ? ", self-signed" : "")")
+            print(
+                "key      \(cert.key), \(cert.signatureAlgorithm)\(cert.ca ? ", CA" : "")\(cert.selfSigned ? ", self-signed" : "")"
+            )
             if let error = cert.parseError { print("error    \(error)") }
             print("role     \(entry.roles.sorted().joined(separator: ", "))")
             let shown = entry.uses.prefix(10).joined(separator: ", ")

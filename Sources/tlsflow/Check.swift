@@ -68,7 +68,8 @@ struct Check: ParsableCommand {
             }
         }
         if update { return }
-        print("\(checked) checked, \(checked - drifted) as expected, \(drifted) drifted, \(skipped) without expectations")
+        print(
+            "\(checked) checked, \(checked - drifted) as expected, \(drifted) drifted, \(skipped) without expectations")
         if checked == 0 && drifted == 0 {
             warn("no capture had an .expect.json sidecar")
             throw ExitCode(ExitStatus.unusable)

@@ -21,7 +21,9 @@ struct Explain: ParsableCommand {
             return
         }
         if list || code == nil {
-            for entry in FindingCatalog.all { print("\(entry.code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(entry.title)") }
+            for entry in FindingCatalog.all {
+                print("\(entry.code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(entry.title)")
+            }
             return
         }
         guard let code, let entry = FindingCatalog.entry(code) else {

@@ -26,7 +26,9 @@ struct AnalysisFlags: ParsableArguments {
     @Flag(name: .customLong("no-system-roots"), help: "Trust only --ca-file/--ca-dir anchors, not the system bundle.")
     var noSystemRoots = false
 
-    @Option(name: .customLong("at"), help: "Validate certificates at this time (RFC 3339, e.g. 2024-05-01T12:00:00Z) instead of each packet's time.")
+    @Option(
+        name: .customLong("at"),
+        help: "Validate certificates at this time (RFC 3339, e.g. 2024-05-01T12:00:00Z) instead of each packet's time.")
     var validationTime: String?
 
     @Option(name: .customLong("keylog"), help: "NSS key log file (SSLKEYLOGFILE) to decrypt TLS with (repeatable).")

@@ -51,6 +51,8 @@ struct Show: ParsableCommand {
             warn("\(file) has \(count) TLS connection(s); there is no connection \(id)")
             throw ExitCode(ExitStatus.unusable)
         }
-        print(LadderView().render(connection, nanosecondPrecision: report.nanosecondPrecision, color: color), terminator: "")
+        print(
+            LadderView().render(connection, nanosecondPrecision: report.nanosecondPrecision, color: color),
+            terminator: "")
     }
 }

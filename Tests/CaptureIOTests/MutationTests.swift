@@ -40,15 +40,16 @@ struct SplitMix64: RandomNumberGenerator {
             let file = try TemporaryFile(bytes)
             defer { file.cleanup() }
             guard let reader = try? CaptureReader(path: file.path) else { continue }
-            var frames = 0
+            var lastNumber = 0
             var longest = 0
             let outcome = reader.forEachFrame { frame in
-                frames += 1
+                // Numbers rise; they may skip where a damaged block turned into a numbered non-packet record.
+                #expect(frame.number > lastNumber)
+                lastNumber = frame.number
                 longest = max(longest, frame.data.count)
-                #expect(frame.number == frames)
             }
             #expect(longest <= bytes.count)
-            if case .truncated(let after, _) = outcome { #expect(after == frames) }
+            if case .truncated(let after, _) = outcome { #expect(after >= lastNumber) }
         }
     }
 }

@@ -117,6 +117,27 @@ import WireBasics
         #expect(reader.linkTypes == [1, 276])
     }
 
+    /// tshark 4.0 numbers these records as frames (checked by hand with hand-made files), so
+    /// the packets after them carry tshark's numbers.
+    @Test func nonPacketRecordsTakeFrameNumbersLikeWireshark() throws {
+        func custom(_ type: UInt32) -> [UInt8] {
+            Pcapng.block(type, big: false) { w in
+                w.u32(32473)
+                w.raw([1, 2, 3, 4])
+            }
+        }
+        let journal = Pcapng.block(9, big: false) { w in w.raw(Array("MESSAGE=hi\n".utf8)) }
+        let statistics = Pcapng.block(5, big: false) { w in w.raw(Array(repeating: 0, count: 12)) }
+        var file = Pcapng.sectionHeader(big: false) + Pcapng.interface(linkType: 1, big: false)
+        file += Pcapng.enhancedPacket(interface: 0, timestamp: 0, data: [1], big: false)
+        file += journal + custom(0x0bad) + custom(0x4000_0bad) + statistics + Pcapng.nameResolution(big: false)
+        file += Pcapng.enhancedPacket(interface: 0, timestamp: 0, data: [2], big: false)
+        let (frames, outcome, _) = try readBytes(file)
+        #expect(outcome == .complete)
+        #expect(frames.map(\.number) == [1, 5])
+        #expect(frames.map(\.bytes) == [[1], [2]])
+    }
+
     @Test func simplePacketUsesTheFirstInterfaceSnapLength() throws {
         var file = Pcapng.sectionHeader(big: false) + Pcapng.interface(linkType: 1, snap: 4, big: false)
         file += Pcapng.simplePacket(originalLength: 6, data: [1, 2, 3, 4, 5, 6], big: false)

@@ -151,6 +151,23 @@ struct AuditFindingsTests {
         #expect(lapsed.finding("cert.expired")?.summary.contains("the --at time") == true)
     }
 
+    @Test func expiredIntermediate() throws {
+        let result = try Fixture.auditor().auditDetailed(try Fixture.input("expired-intermediate.pem"))
+        #expect(result.codes == ["cert.expired"])
+        let finding = try #require(result.finding("cert.expired"))
+        #expect(finding.summary.contains("tlsflow Test Intermediate CA (intermediate)"))
+        #expect(finding.fix.contains("intermediate"))
+    }
+
+    @Test func renewedIntermediateSentWithTheExpiredOne() throws {
+        // A strict client finds the path through the current intermediate: no expiry finding,
+        // but the extra (expired) copy is a chain problem.
+        let auditor = try Fixture.auditor()
+        let result = auditor.auditDetailed(try Fixture.input("renewed-and-expired-intermediate.pem"))
+        #expect(result.codes == ["cert.chain_order"], "\(result.findings)")
+        #expect(result.finding("cert.chain_order")?.detail.contains("extra issuer certificates") == true)
+    }
+
     @Test func expiredClientCertificateWithAlert() throws {
         let input = try Fixture.input(
             "client-expired.pem", role: .client, sni: "api.example.com", alert: (20, "certificate_expired"))

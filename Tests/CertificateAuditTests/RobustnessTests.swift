@@ -86,6 +86,14 @@ struct RobustnessTests {
         #expect(result.certificates.count == 3)
     }
 
+    @Test func manyIssuersSharingNameAndKey() throws {
+        // 16 mutually verifying "Evil CA" certificates: finishes (one candidate per name and key).
+        let result = try Fixture.auditor().auditDetailed(
+            try Fixture.input("hostile-same-key.pem", sni: "victim.example.com"))
+        #expect(result.certificates.count == 17)
+        #expect(result.codes.contains("cert.untrusted_root"))
+    }
+
     @Test func sameChainVerifiedOnce() throws {
         let auditor = try Fixture.auditor()
         let input = try Fixture.input("good.pem")

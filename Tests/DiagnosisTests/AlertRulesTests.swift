@@ -145,11 +145,49 @@ import Testing
         #expect(c.findings[0].code == "cert.incomplete_chain")
         #expect(c.problemCodes == ["cert.incomplete_chain"])
         #expect(c.findings[0].consequences.count == 2)
-        #expect(c.findings.first { $0.code == "handshake.alert" }?.severity == .info)
+        #expect(c.codes() == ["cert.incomplete_chain"])
+        #expect(c.findings[0].consequences[0].hasPrefix("handshake.alert: client sent fatal unknown_ca"))
         // Without the audit finding the alert itself is the headline.
         b.connection.findings = []
         let bare = b.diagnosed()
         #expect(bare.findings[0].code == "handshake.alert")
         #expect(bare.findings[0].detail.contains("rejected the server's certificate"))
+    }
+}
+
+@Suite struct ReactionTests {
+    @Test func decodeErrorAfterClientFINWithoutCloseNotifyIsNotTheHeadline() {
+        var b = ConnectionBuilder()
+        b.tcpHandshake()
+        b.clientHello()
+        b.serverFlight12()
+        b.clientFinish12()
+        b.serverFinish12()
+        b.appData(.client)
+        b.appData(.server)
+        b.fin(.client, after: 100)  // no close_notify
+        b.alert(.server, .fatal, "decode_error", code: 50)
+        b.rst(.server)
+        let c = b.diagnosed()
+        #expect(c.codes() == ["handshake.alert"])
+        #expect(c.findings[0].severity == .info)
+        #expect(c.findings[0].detail.contains("only answers the peer's close"))
+        #expect(c.status == .ok)
+    }
+
+    @Test func starttlsSessionThatNeverUpgradedIsInfo() {
+        var b = ConnectionBuilder(serverPort: 25)
+        b.connection.upgradedFrom = "SMTP STARTTLS"
+        b.tcpHandshake()
+        b.plaintext(.server, bytes: 40)
+        b.plaintext(.client, bytes: 10)
+        b.plaintext(.server, bytes: 30)
+        b.fin(.server)
+        b.fin(.client)
+        let c = b.diagnosed()
+        #expect(c.codes() == ["handshake.closed"])
+        #expect(c.findings[0].severity == .info)
+        #expect(c.findings[0].summary.contains("SMTP STARTTLS session ended before TLS started"))
+        #expect(c.status == .ok)
     }
 }

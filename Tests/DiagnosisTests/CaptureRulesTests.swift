@@ -11,15 +11,15 @@ import Testing
         b.gap(.server, bytes: 2896)
         let findings = b.run(CaptureGapRule())
         #expect(findings.map(\.code) == ["capture.gap"])
-        #expect(findings[0].severity == .info)
+        #expect(findings[0].severity == .warning)
         #expect(findings[0].side == .server)
         #expect(findings[0].summary.contains("2896 bytes"))
         #expect(findings[0].summary.contains("partial"))
         #expect(findings[0].detail.contains("handshake itself"))
         // Server bytes arrived after the ClientHello, so it is not a stall either.
         let c = b.diagnosed(captureEndAfter: 20_000)
-        #expect(c.status == .incomplete)
-        #expect(c.problemCodes.isEmpty)
+        #expect(c.status == .warning)
+        #expect(c.problemCodes == ["capture.gap"])
     }
 
     @Test func serverOnlyCaptureIsGapNotClientSilence() {
@@ -45,6 +45,7 @@ import Testing
         b.appData(.server)
         let c = b.diagnosed()
         #expect(c.codes() == ["capture.gap"])
+        #expect(c.findings[0].severity == .info)
         #expect(c.findings[0].summary.contains("started after"))
         #expect(c.status == .incomplete)
     }
@@ -56,6 +57,7 @@ import Testing
         #expect(findings.count == 1)
         #expect(findings[0].detail.contains("captured 96 of 1514"))
         #expect(findings[0].frames == [7])
+        #expect(findings[0].severity == .warning)
     }
 
     @Test func completeCaptureHasNoGap() {

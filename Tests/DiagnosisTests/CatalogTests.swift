@@ -32,6 +32,14 @@ import Testing
         #expect(FindingCatalog.entry("no.such_code") == nil)
     }
 
+    @Test func partialCodesFindTheirFamily() {
+        let handshake = FindingCatalog.entries(matching: "HANDSHAKE.").map(\.code)
+        #expect(handshake.count == 6)
+        #expect(handshake.allSatisfy { $0.hasPrefix("handshake.") })
+        #expect(FindingCatalog.entries(matching: "one_way").map(\.code) == ["data.one_way"])
+        #expect(FindingCatalog.entries(matching: "zzz").isEmpty)
+    }
+
     @Test func markdownDocumentListsEveryEntry() {
         let doc = FindingCatalog.markdownDocument
         for entry in FindingCatalog.all {

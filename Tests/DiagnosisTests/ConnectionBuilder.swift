@@ -59,6 +59,9 @@ struct ConnectionBuilder {
         connection.tcp.handshake = .complete
     }
 
+    /// A pure ACK: the pipeline records no event for it, but it takes a frame number.
+    mutating func ack(after ms: Int64 = 0) { _ = next(after: ms) }
+
     @discardableResult mutating func syn(after ms: Int64 = 0) -> Int { segment(.client, [.syn], after: ms) }
     @discardableResult mutating func fin(_ side: Side, after ms: Int64 = 1) -> Int {
         segment(side, [.fin, .ack], after: ms)

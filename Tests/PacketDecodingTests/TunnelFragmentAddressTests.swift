@@ -87,6 +87,9 @@ import WireBasics
         #expect(reassembler.pendingBytes == 0)
         let tcp = datagram.withUnsafeBytes { PacketDecoder.decodeIP($0) }.tcp
         #expect(tcp?.payloadLength == 300)
+        let marked = PacketDecoder.decodeReassembled(datagram).tcp
+        #expect(marked?.encapsulation == [.reassembled])
+        #expect(marked?.payloadOffset == 40)
         #expect(Array(datagram[40...]) == (0..<300).map { UInt8(truncatingIfNeeded: $0) })
     }
 
@@ -174,7 +177,15 @@ import WireBasics
         ("2001:DB8:0:0:1::1", "2001:db8::1:0:0:1"),
         ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
         ("::192.0.2.1", "::192.0.2.1"),
-        ("::ffff:0:192.0.2.1", "::ffff:0:192.0.2.1"),
+        // The rest as tshark 4.0 prints them (ipv6.src / ipv6.dst of a hand-made capture).
+        ("::ffff:0:1.2.3.4", "::ffff:0:102:304"),
+        ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+        ("::1.2.3.4", "::1.2.3.4"),
+        ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+        ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+        ("fe80::1:0:0:0", "fe80::1:0:0:0"),
+        ("64:ff9b::102:304", "64:ff9b::102:304"),
+        ("2001:0:0:1::", "2001:0:0:1::"),
         ("64:ff9b::c000:201", "64:ff9b::c000:201"),
         ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
     ])

@@ -232,12 +232,12 @@ enum Fixtures {
         report.errors = [CaptureError(message: "capture truncated after frame 88", frame: 88)]
         report.nonTLSConnections = 2
         report.connections = connections
-        report.patterns = [
-            Finding(
-                code: "resumption.aborted", severity: .warning, side: .server,
-                summary: "2 of 2 resumed handshakes failed", detail: "tickets offered on #2 and #3 were refused",
-                fix: "Check session ticket key sharing across the server pool.", frames: [34, 4])
-        ]
+        var pattern = Finding(
+            code: "resumption.aborted", severity: .warning, side: .server,
+            summary: "2 of 2 resumed handshakes failed", detail: "tickets offered on #2 and #3 were refused",
+            fix: "Check session ticket key sharing across the server pool.", frames: [34, 4])
+        pattern.connectionIDs = [2, 3]
+        report.patterns = [pattern]
         return report
     }
 

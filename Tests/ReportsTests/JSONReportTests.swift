@@ -180,7 +180,11 @@ func jsonObject(_ text: String) throws -> [String: Any] {
             checkOrder(c["application_data"], Contract.applicationData, "application_data")
             for cert in c["server_certificates"]?.elements ?? [] { checkOrder(cert, Contract.cert, "cert") }
             for alert in c["alerts"]?.elements ?? [] { checkOrder(alert, Contract.alert, "alert") }
-            for finding in c["findings"]?.elements ?? [] { checkOrder(finding, Contract.finding, "finding") }
+            for finding in c["findings"]?.elements ?? [] {
+                checkOrder(finding, Contract.finding, "finding")
+                // The pattern-only "connections" key stays off connection findings.
+                #expect(finding.keys.last == "consequences")
+            }
         }
         checkOrder(capture?["patterns"]?.elements.first, Contract.finding, "pattern")
         #expect(capture?["patterns"]?.elements.first?.keys.last == "connections")
@@ -347,18 +351,18 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 500)
     }
 
-    @Test func patternConnectionIDs() throws {
-        var writer: JSONReportWriter
+    @Test func patternsListTheirConnections() throws {
         var text = ""
-        writer = JSONReportWriter(pretty: false) { text += $0 }
+        var writer = JSONReportWriter(pretty: false) { text += $0 }
         writer.begin(version: "1")
-        let capture = Fixtures.capture([])
+        var capture = Fixtures.capture([])
+        capture.patterns[0].connectionIDs = [7, 9, 12]
         writer.beginCapture(capture)
-        writer.endCapture(capture, patternConnections: [[2, 3]])
+        writer.endCapture(capture)
         writer.end(summary: RunSummary())
         let root = try jsonObject(text)
         let pattern = ((root["captures"] as? [[String: Any]])?.first?["patterns"] as? [[String: Any]])?.first
-        #expect(pattern?["connections"] as? [Int] == [2, 3])
+        #expect(pattern?["connections"] as? [Int] == [7, 9, 12])
         #expect(pattern?["code"] as? String == "resumption.aborted")
     }
 
@@ -392,4 +396,38 @@ func jsonObject(_ text: String) throws -> [String: Any] {
                 String(decoding: e.bytes, as: UTF8.self) == "\"" + t.rfc3339(nanosecondPrecision: ns) + "\"", "\(t)")
         }
     }
+}
+
+@Test func escapesAtEveryPositionOfLongStrings() throws {
+    let specials: [(String, String)] = [
+        ("\"", "\\\""), ("\\", "\\\\"), ("\n", "\\n"), ("\u{0}", "\\u0000"), ("\u{1F}", "\\u001f"),
+        ("\u{7F}", "\\u007f"),
+        ("\u{2028}", "\\u2028"), ("é", "é"), ("😀", "😀"), ("~", "~"), (" ", " "),
+    ]
+    for (special, escaped) in specials {
+        for position in 0..<24 {
+            let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 23 - position)
+            var e = JSONEmitter(pretty: false)
+            e.string(text)
+            let expected =
+                "\"" + String(repeating: "a", count: position) + escaped + String(repeating: "b", count: 23 - position)
+                + "\""
+            #expect(String(decoding: e.bytes, as: UTF8.self) == expected)
+        }
+    }
+}
+
+@Test(arguments: [true, false]) func severalCapturesInOneDocument(pretty: Bool) throws {
+    let captures = [
+        Fixtures.capture(file: "a.pcap", Fixtures.all), Fixtures.capture(file: "empty.pcap", []),
+        Fixtures.capture(file: "b.pcapng", nanoseconds: true, [Fixtures.healthy12(id: 1), Fixtures.failedCert(id: 2)]),
+    ]
+    let text = JSONReportWriter.render(
+        captures: captures, summary: Fixtures.summary(captures), version: "0.1.0", pretty: pretty)
+    let root = try jsonObject(text)
+    let parsed = try #require(root["captures"] as? [[String: Any]])
+    #expect(parsed.map { $0["file"] as? String } == ["a.pcap", "empty.pcap", "b.pcapng"])
+    let ids = parsed.map { ($0["connections"] as? [[String: Any]])?.map { $0["id"] as? Int } }
+    #expect(ids == [[1, 2, 3, 4], [], [1, 2]])
+    #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 6)
 }

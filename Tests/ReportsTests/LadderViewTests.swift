@@ -107,12 +107,25 @@ import Testing
         #expect(coloured.contains("\u{1B}[31m──Alert fatal bad_certificate"))
     }
 
+    @Test func longFindingTextsWrapToTheWidth() {
+        var c = Fixtures.failedCert()
+        c.findings[1].detail = String(repeating: "detail words here ", count: 20)
+        c.findings[1].fix = String(repeating: "fix words ", count: 30)
+        c.notes = [Note(frame: 3, message: String(repeating: "note ", count: 40))]
+        let all = LadderView().render(c, nanosecondPrecision: false, color: false, width: 80)
+            .split(separator: "\n").map(String.init)
+        for line in all { #expect(Terminal.width(line) <= 80, "\(line)") }
+        #expect(all.contains { $0.hasPrefix("    fix: fix words") })
+        #expect(all.contains { $0.hasPrefix("         fix words") })
+        #expect(all.contains { $0.hasPrefix("  frame 3: note note") })
+    }
+
     @Test func alertNameTable() {
-        #expect(AlertDescription.name(0) == "close_notify")
-        #expect(AlertDescription.name(42) == "bad_certificate")
-        #expect(AlertDescription.name(70) == "protocol_version")
-        #expect(AlertDescription.name(112) == "unrecognized_name")
-        #expect(AlertDescription.name(121) == "ech_required")
-        #expect(AlertDescription.name(255) == "unknown(255)")
+        #expect(AlertNames.name(0) == "close_notify")
+        #expect(AlertNames.name(42) == "bad_certificate")
+        #expect(AlertNames.name(70) == "protocol_version")
+        #expect(AlertNames.name(112) == "unrecognized_name")
+        #expect(AlertNames.name(121) == "ech_required")
+        #expect(AlertNames.name(255) == "unknown(255)")
     }
 }

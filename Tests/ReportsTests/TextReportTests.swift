@@ -61,6 +61,7 @@ import Testing
         #expect(text.contains("1 connection has notes (use --verbose)"))
         #expect(!text.contains("record after the alert was not parsed"))
         #expect(text.contains("resumption.aborted  2 of 2 resumed handshakes failed  frames 34, 4"))
+        #expect(text.contains("\n  connections: #2 #3\n"))
         // The healthy connection is not a problem.
         #expect(!section.contains { $0.contains("#1 10.0.0.5") })
     }
@@ -144,4 +145,15 @@ import Testing
         #expect(Terminal.truncate("中文中文", to: 5) == "中文…")
         #expect(Terminal.width("👩‍👩‍👧x") == 3)
     }
+}
+
+@Test func problemListIsCappedUnlessVerbose() {
+    let many = (1...(TextReport.problemLimit + 5)).map { Fixtures.failedCert(id: $0) }
+    let capture = Fixtures.capture(many)
+    let short = TextReport(color: false, width: 120, verbose: false).render(capture)
+    #expect(short.components(separatedBy: "✗ failed  #").count - 1 == TextReport.problemLimit)
+    #expect(short.contains("… 5 more problem connections (use --verbose to list all)"))
+    let full = TextReport(color: false, width: 120, verbose: true).render(capture)
+    #expect(full.components(separatedBy: "✗ failed  #").count - 1 == TextReport.problemLimit + 5)
+    #expect(!full.contains("more problem connection"))
 }

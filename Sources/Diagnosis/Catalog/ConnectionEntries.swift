@@ -200,7 +200,7 @@ extension FindingCatalog {
         CatalogEntry(
             code: "capture.gap", title: "Capture incomplete for this connection",
             meaning:
-                "The capture lacks part of the connection — segments missing, only one direction, a start after the handshake, or packets cut by the snapshot length — so the verdict is partial. Reported as info; the connection's status is `incomplete` when nothing else decides it.",
+                "The capture lacks part of the connection — segments missing, only one direction, a start after the handshake, or packets cut by the snapshot length — so the verdict is partial. Missing or cut segments are a warning; a late start or a missing direction is info and leaves the connection `incomplete` when nothing else decides it. Certificate and other findings are never invented from partial bytes.",
             typicalCauses: [
                 "Capture drops (small buffer, busy host) or loss on a SPAN port.",
                 "Asymmetric routing or a capture filter on one direction.",

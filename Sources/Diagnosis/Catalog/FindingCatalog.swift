@@ -36,6 +36,14 @@ public enum FindingCatalog {
 
     public static func entry(_ code: String) -> CatalogEntry? { all.first { $0.code == code } }
 
+    /// Entries whose code contains `text` (case-insensitive), for `tlsflow explain handshake` or a
+    /// mistyped code: "handshake" lists every handshake.* entry.
+    public static func entries(matching text: String) -> [CatalogEntry] {
+        let needle = text.lowercased()
+        guard !needle.isEmpty else { return all }
+        return all.filter { $0.code.lowercased().contains(needle) }
+    }
+
     /// The whole catalog as Markdown: the content of docs/findings.md.
     public static var markdownDocument: String {
         var out = "# tlsflow findings\n\n"

@@ -64,10 +64,14 @@ public struct VersionMismatchRule: DiagnosisRule {
             let alert = c.alert
             if alert.from == .server {
                 let top = offered.max { TLSVersion.rank($0) < TLSVersion.rank($1) } ?? "?"
-                let hint =
-                    TLSVersion.rank(top) < 3
-                    ? "the client's newest version is \(top); current servers require TLS 1.2 or newer"
-                    : "the server accepts none of them (it may be limited to older versions, or to TLS 1.3 only)"
+                let hint: String
+                if TLSVersion.rank(top) < 3 {
+                    hint = "the client's newest version is \(top); current servers require TLS 1.2 or newer"
+                } else if offered.allSatisfy(TLSVersion.isTLS13) {
+                    hint = "the client offered TLS 1.3 only, and the server does not support it (TLS 1.2 at most)"
+                } else {
+                    hint = "the server accepts none of them (it may be limited to older versions, or to TLS 1.3 only)"
+                }
                 return [
                     Finding(
                         code: "handshake.version_mismatch", severity: .error, side: .server,
@@ -94,7 +98,7 @@ public struct VersionMismatchRule: DiagnosisRule {
             ]
         }
         // Offers disjoint without an alert: the server picked a version the client never offered.
-        if !connection.handshakeComplete, let server = connection.serverHello, !server.helloRetryRequest,
+        if !facts.handshakeDone, let server = connection.serverHello, !server.helloRetryRequest,
             let hello = connection.clientHello, !hello.supportedVersions.isEmpty, !server.version.isEmpty,
             !offered.contains(server.version)
         {
@@ -167,6 +171,18 @@ public struct NoSharedCipherRule: DiagnosisRule {
 
     /// What a current server most likely expected, when the offer itself shows the gap.
     static func expectation(suites: [String], versions: [String]) -> String? {
+        let few =
+            suites.count <= 2 && !suites.isEmpty
+            ? "The client offered only \(Format.list(suites)): the server must enable \(suites.count == 1 ? "that suite" : "one of them") (typical of a client restricted with a cipher option)."
+            : nil
+        switch (expectationDetail(suites: suites, versions: versions), few) {
+        case (let detail?, let few?): return detail + " " + few
+        case (let detail?, nil): return detail
+        case (nil, let few): return few
+        }
+    }
+
+    static func expectationDetail(suites: [String], versions: [String]) -> String? {
         guard !suites.isEmpty else { return nil }
         let upper = suites.map { $0.uppercased() }
         let tls13Only = upper.allSatisfy { $0.hasPrefix("TLS_AES_") || $0.hasPrefix("TLS_CHACHA20_") }

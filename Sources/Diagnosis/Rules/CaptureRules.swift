@@ -8,6 +8,9 @@ public struct CaptureGapRule: DiagnosisRule {
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
         let facts = ConnectionFacts(connection)
         var reasons: [String] = []
+        // Missing or cut segments inside a captured connection deserve attention (warning); a
+        // late start or a missing direction is only context and leaves the status incomplete.
+        var lostSegments = false
         var frames: [Int] = []
         var sides = Set<Side>()
         let gaps = facts.gaps()
@@ -24,6 +27,7 @@ public struct CaptureGapRule: DiagnosisRule {
                 if facts.inHandshake(first.frame) { text += "; the handshake itself is affected" }
             }
             reasons.append(text)
+            lostSegments = true
             frames += gaps.map(\.frame)
             sides.formUnion(gaps.map(\.from))
         }
@@ -45,12 +49,14 @@ public struct CaptureGapRule: DiagnosisRule {
                 "packets cut short by the capture's snapshot length (\(Self.strip(first.message, DiagnosisNote.truncatedPrefix))\(truncations.count > 1 ? ", and \(truncations.count - 1) more" : ""))"
             )
             frames += truncations.compactMap(\.frame)
+            lostSegments = true
         }
         guard !reasons.isEmpty else { return [] }
         let sorted = frames.sorted()
         return [
             Finding(
-                code: "capture.gap", severity: .info, side: sides.count == 1 ? sides.first : nil,
+                code: "capture.gap", severity: lostSegments ? .warning : .info,
+                side: sides.count == 1 ? sides.first : nil,
                 summary: "capture incomplete for this connection: \(reasons[0]); the verdict is partial",
                 detail: reasons.joined(separator: "; ") + ". tlsflow reports only what the captured packets prove.",
                 fix:
@@ -89,17 +95,20 @@ public struct MalformedRule: DiagnosisRule {
         let first = plaintext.first
         let side = first?.from
         var summary: String
-        if let note = notes.first {
-            summary = CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
+        let noteText = notes.map { CaptureGapRule.strip($0.message, DiagnosisNote.malformedPrefix) }.filter {
+            !$0.isEmpty
+        }
+        if let text = noteText.first {
+            summary = text
         } else if let first, case .plaintext(let bytes) = first.kind {
             summary =
                 "\(first.from.rawValue) sent \(Format.bytes(bytes)) that are not TLS to port \(connection.server.port) (frame \(first.frame))"
         } else {
             summary = "bytes on the connection are not valid TLS"
         }
-        var detail = notes.map { note in
-            CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
-                + (note.frame.map { " (frame \($0))" } ?? "")
+        var detail = notes.compactMap { note -> String? in
+            let text = CaptureGapRule.strip(note.message, DiagnosisNote.malformedPrefix)
+            return text.isEmpty ? nil : text + (note.frame.map { " (frame \($0))" } ?? "")
         }.joined(separator: "; ")
         if !plaintext.isEmpty {
             let total = plaintext.reduce(0) { sum, event in

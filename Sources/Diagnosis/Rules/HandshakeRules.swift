@@ -61,7 +61,7 @@ public struct StalledRule: DiagnosisRule {
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
         let facts = ConnectionFacts(connection)
-        guard !connection.handshakeComplete, let hello = connection.clientHello else { return [] }
+        guard !facts.handshakeDone, let hello = connection.clientHello else { return [] }
         let anchor: TimelineEvent
         if connection.serverHello == nil {
             guard let event = facts.clientHelloEvent else { return [] }
@@ -117,8 +117,8 @@ public struct StalledRule: DiagnosisRule {
         if !retransmitted.isEmpty {
             detail +=
                 " The segment was retransmitted \(Format.plural(retransmitted.count, "time")) (frames \(Format.list(retransmitted.map { String($0.frame) }, limit: 6))):"
-                + " the \(waitedOn.rawValue)'s TCP never acknowledged it, so it is lost on the path — typical of an MTU/MSS black hole for large"
-                + " handshake packets or a filter silently dropping it (e.g. by SNI)."
+                + " copies of it (or their acknowledgements) were lost on the way — typical of an MTU/MSS black hole for large"
+                + " handshake packets or a filter dropping it (e.g. by SNI); even once it got through, no answer followed."
         } else {
             detail +=
                 " The segment was not retransmitted, so TCP delivered it: the \(waitedOn.rawValue)'s TLS layer (or a proxy in front of it) did not answer."
@@ -157,6 +157,9 @@ public struct ResetRule: DiagnosisRule {
         }
         let side = rst.from
         let who = side.rawValue
+        if facts.isBeforeClientHello(rst), let upgraded = connection.upgradedFrom {
+            return [Self.plaintextEnd(upgraded, rst, name: "RST")]
+        }
         if facts.isBeforeClientHello(rst) {
             if side == .client {
                 return [
@@ -220,6 +223,22 @@ public struct ResetRule: DiagnosisRule {
     }
 }
 
+extension ResetRule {
+    /// A STARTTLS-style session that ended before TLS began: the plaintext protocol's own business.
+    static func plaintextEnd(_ protocolName: String, _ event: TimelineEvent, name: String) -> Finding {
+        let code = name == "RST" ? "handshake.reset" : "handshake.closed"
+        return Finding(
+            code: code, severity: .info, side: event.from,
+            summary:
+                "\(protocolName) session ended before TLS started (\(event.from.rawValue) \(name), frame \(event.frame))",
+            detail:
+                "The \(event.from.rawValue) sent \(name) at frame \(event.frame) during the plaintext \(protocolName) dialogue, before any ClientHello: the upgrade to TLS never happened (the server may have refused STARTTLS, or the client did not ask for it).",
+            fix:
+                "If TLS was expected, check the plaintext dialogue (e.g. the server's reply to STARTTLS) with `tshark -r CAPTURE -z follow,tcp,ascii,STREAM`.",
+            frames: [event.frame])
+    }
+}
+
 /// `handshake.closed`: a FIN before the handshake finished, with no alert explaining it.
 public struct ClosedRule: DiagnosisRule {
     public static let codes = ["handshake.closed"]
@@ -232,6 +251,9 @@ public struct ClosedRule: DiagnosisRule {
         // An alert already says why; the FIN is only its consequence.
         if connection.alerts.contains(where: { $0.frame <= fin.frame && ($0.from == side || $0.level != .warning) }) {
             return []
+        }
+        if facts.isBeforeClientHello(fin), let upgraded = connection.upgradedFrom {
+            return [ResetRule.plaintextEnd(upgraded, fin, name: "FIN")]
         }
         if facts.isBeforeClientHello(fin) {
             if side == .client {

@@ -31,7 +31,7 @@ struct FailureMode {
             guard waited >= context.handshakeTimeout * 1000 else { return nil }
             return FailureMode(text: "no ServerHello within \(Format.duration(ms: waited))", side: .server, frame: nil)
         }
-        if !connection.handshakeComplete {
+        if !facts.handshakeDone {
             let server = connection.serverHello?.frame ?? hello.frame
             if let alert = facts.firstSignificantAlert {
                 return FailureMode(
@@ -55,7 +55,7 @@ struct FailureMode {
         }
         // Nobody sent data and the server ended it: it dropped the session right after the handshake.
         if connection.applicationData.clientRecords == 0, connection.applicationData.serverRecords == 0,
-            let done = connection.handshakeCompleteFrame, let close = facts.firstClose(after: done),
+            let done = facts.handshakeDoneFrame, let close = facts.firstClose(after: done),
             close.from == .server
         {
             return FailureMode(
@@ -80,8 +80,8 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         let offerText: String
         switch offer {
         case .sessionID: offerText = "session ID \(hello.sessionID.prefix(16))…"
-        case .ticket: offerText = "session ticket (\(Format.bytes(hello.sessionTicketLength)))"
-        case .psk: offerText = "TLS 1.3 PSK"
+        case .ticket: offerText = "a \(hello.sessionTicketLength)-byte session ticket"
+        case .psk: offerText = "a TLS 1.3 PSK"
         case .none: offerText = "none"
         }
         var detail =
@@ -102,7 +102,7 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         return [
             Finding(
                 code: "resumption.aborted", severity: .error, side: failure.side,
-                summary: "resumed handshake (\(offerText)) to \(connection.serverName) failed: \(failure.text)",
+                summary: "resumed handshake offering \(offerText) to \(connection.serverName) failed: \(failure.text)",
                 detail: detail,
                 fix:
                     "Disable session resumption on the client to confirm (e.g. `openssl s_client -no_ticket`, curl `--no-sessionid`, or the client's session-cache setting); if that fixes it, share the session cache and synchronise the session-ticket keys across the proxy/load-balancer nodes, or turn off resumption on the proxy.",
@@ -208,9 +208,10 @@ public struct OneWayDataRule: DiagnosisRule {
 /// alert-sized encrypted record and closes.
 public struct EncryptedAlertRule: DiagnosisRule {
     public static let codes = ["tls13.encrypted_alert"]
-    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag); padding may add a little.
-    /// A Finished is at least 53 bytes, an empty client Certificate 25.
-    static let maxAlertRecord = 24
+    /// An encrypted alert is 19 bytes (2 + content type + 16-byte tag) plus any padding — Java
+    /// pads it to 35. A client Finished is at least 53 bytes (4 + 32 + 1 + 16), so a lone record
+    /// below that, followed by a close, cannot be the client completing the handshake.
+    static let maxAlertRecord = 52
 
     public init() {}
 
@@ -226,6 +227,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
                 return (event, length)
             }
         }
+        if let serverSide = serverAlert(connection, facts: facts, encrypted: encrypted(.server)) { return [serverSide] }
         let clientRecords = encrypted(.client)
         guard clientRecords.count == 1, let (record, length) = clientRecords.first, length <= Self.maxAlertRecord,
             let flightEnd = encrypted(.server).last(where: { $0.0.frame <= record.frame })?.0
@@ -240,7 +242,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
         detail +=
             " and the \(close.from.rawValue) closed (\(StalledRule.closeName(close)), frame \(close.frame)), with no application data."
         detail +=
-            " \(length == 19 ? "19 bytes is exactly" : "\(length) bytes is the size of") an encrypted alert (2 bytes + content type + 16-byte AEAD tag); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
+            " An encrypted alert is 19 bytes (2 bytes + content type + 16-byte AEAD tag), more when the stack pads it (Java sends 35); a client Finished would be at least 53 bytes. A client that aborts right after the server's flight has most likely rejected the server's certificate (unknown CA, missing intermediate, name mismatch, expiry)."
         return [
             Finding(
                 code: "tls13.encrypted_alert", severity: .error, side: .client,
@@ -251,5 +253,30 @@ public struct EncryptedAlertRule: DiagnosisRule {
                     "Check the chain served for \(connection.serverName) against the client's trust store (`openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName) -showcerts`), serve the full chain; to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
                 frames: Format.frames(trigger: record.frame, [server.frame, flightEnd.frame, close.frame]))
         ]
+    }
+
+    /// The server side of the same inference: after the client's Finished, the server's only
+    /// record is alert-sized and it closes — typically certificate_required (the client sent no
+    /// certificate) or a rejected client certificate. NewSessionTicket records are far larger.
+    func serverAlert(_ connection: Connection, facts: ConnectionFacts, encrypted: [(TimelineEvent, Int)]) -> Finding? {
+        guard connection.handshakeComplete, let done = connection.handshakeCompleteFrame else { return nil }
+        let after = encrypted.filter { $0.0.frame > done }
+        guard after.count == 1, let (record, length) = after.first, length <= Self.maxAlertRecord,
+            let close = facts.firstClose(after: record.frame &- 1), close.from == .server
+        else { return nil }
+        var detail =
+            "TLS 1.3 without keys, so this is an inference. The client finished its handshake flight at frame \(done);"
+        detail += " the server's only answer was a single \(length)-byte encrypted record (frame \(record.frame))"
+        detail += " and it then closed (\(StalledRule.closeName(close)), frame \(close.frame)) without sending data."
+        detail +=
+            " 19 bytes is exactly an encrypted alert. A server that aborts right after the client's Finished has most likely rejected the client's authentication: no client certificate sent where one is required (certificate_required), or a client certificate it does not accept."
+        return Finding(
+            code: "tls13.encrypted_alert", severity: .error, side: .server,
+            summary:
+                "TLS 1.3: server answered the client's Finished with a \(length)-byte encrypted record and closed — probably a fatal alert rejecting the client's certificate (inferred, no keys)",
+            detail: detail,
+            fix:
+                "Check that the client is configured with a certificate the server accepts (issued by a CA in the server's client-CA list, valid, with clientAuth usage); to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
+            frames: Format.frames(trigger: record.frame, [done, close.frame]))
     }
 }

@@ -178,6 +178,13 @@ def main():
     leaf("idn.pem", "xn--bcher-kva.example", dns("xn--bcher-kva.example"))
     leaf("ed25519.pem", "ed.example.com", dns("ed.example.com"), key=ed25519.Ed25519PrivateKey.generate())
 
+    # The intermediate's previous certificate: same name and key, expired in 2020.
+    inter_old = make(inter_name, root_name, inter_key, root_key, validity=(when(2015), when(2020)), ca=True,
+                     path_len=0, ku="ca", eku=None)
+    current = x509.load_pem_x509_certificates(open(os.path.join(HERE, "good.pem"), "rb").read())[0]
+    write("expired-intermediate.pem", current, inter_old)
+    write("renewed-and-expired-intermediate.pem", current, inter_old, inter)
+
     # Misordered and duplicated chains built from good pieces.
     good = x509.load_pem_x509_certificates(open(os.path.join(HERE, "good.pem"), "rb").read())[0]
     write("misordered.pem", inter, good)
@@ -211,6 +218,16 @@ def main():
                   san=dns("www.example.com"))
     write("interception.pem", z_leaf, z_int, z_root)
     write("zscaler-root.pem", z_root)
+
+    # Hostile: 16 self-issued "Evil CA" certificates sharing one key but each with its own SAN,
+    # and a leaf issued by "Evil CA". Every one verifies every other: without care, a path
+    # search enumerates all their orderings.
+    evil_key = rsa_key()
+    evil_name = name("Evil CA")
+    evil = [make(evil_name, evil_name, evil_key, evil_key, ca=True, ku="ca", eku=None,
+                 san=dns("evil%d.example" % i)) for i in range(16)]
+    evil_leaf = make(name("victim.example.com"), evil_name, rsa_key(), evil_key, san=dns("victim.example.com"))
+    write("hostile-same-key.pem", evil_leaf, *evil)
 
     # Mutual cross-signed loop: A issued by B, B issued by A (same names, no root).
     a_key, b_key = rsa_key(), rsa_key()
