@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
         .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSAnalysisTests", dependencies: ["TLSAnalysis", "TLSWire"]),
-        .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"]),
+        .testTarget(name: "CertificateAuditTests", dependencies: ["CertificateAudit"], exclude: ["Fixtures"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(

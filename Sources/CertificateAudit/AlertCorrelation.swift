@@ -45,4 +45,25 @@ enum AlertCorrelation {
             return
         }
     }
+
+    /// The peer said unknown_ca but, against tlsflow's trust store, the chain is fine: the peer's
+    /// own store lacks the root (or the intermediate) that tlsflow has. Its alert is stronger
+    /// evidence than our store, so this is still an untrusted-root error — from the peer's side.
+    static func peerDistrust(findings: [Finding], input: ChainInput, certificates: [CertificateInfo]) -> Finding? {
+        guard let alert = input.peerAlert, alert.description == "unknown_ca",
+            !findings.contains(where: { $0.severity == .error }), let top = certificates.last
+        else { return nil }
+        let peer = input.role == .server ? "client" : "server"
+        let whose = input.role == .server ? "Server" : "Client"
+        let root = top.selfSigned ? top.subject : top.issuer
+        return Finding(
+            code: "cert.untrusted_root", severity: .error, side: input.role,
+            summary:
+                "\(whose) chain ends in \(root), which the \(peer) does not trust — it rejected it with a fatal unknown_ca alert (frame \(alert.frame))",
+            detail:
+                "The \(peer) answered this Certificate message (frame \(input.frame)) with fatal alert unknown_ca at frame \(alert.frame). The chain verifies against tlsflow's trust store, so the \(peer)'s trust store differs: it does not contain \(root) (sent chain: \(certificates.map(\.subject).joined(separator: " ← "))).",
+            fix:
+                "Install \(root) in the \(peer)'s trust store (or serve a chain from a CA the \(peer) already trusts); if a TLS-inspecting proxy issued this chain, trust its root on the \(peer) or bypass inspection for this host.",
+            frames: [input.frame, alert.frame])
+    }
 }

@@ -139,6 +139,11 @@ public final class CertificateAuditor: @unchecked Sendable {
         var candidates = Checks.run(&context)
         notes += context.notes
         AlertCorrelation.apply(to: &candidates, input: input)
+        if let unexplained = AlertCorrelation.peerDistrust(
+            findings: candidates, input: input, certificates: certificates)
+        {
+            candidates.insert(unexplained, at: 0)
+        }
         return AuditResult(certificates: certificates, findings: candidates, notes: notes)
     }
 

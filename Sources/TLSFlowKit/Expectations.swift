@@ -104,8 +104,9 @@ public struct CaptureExpectation: Equatable, Sendable {
 
     /// The sidecar for a capture: `NAME.expect.json` beside `NAME.pcap` (or `NAME.pcap.expect.json`).
     public static func sidecarPath(for capture: String) -> String {
-        let url = URL(fileURLWithPath: capture)
-        return url.deletingPathExtension().path + ".expect.json"
+        let ext = (capture as NSString).pathExtension
+        let base = ext.isEmpty ? capture : String(capture.dropLast(ext.count + 1))
+        return base + ".expect.json"
     }
 
     public static func existingSidecar(for capture: String) -> String? {

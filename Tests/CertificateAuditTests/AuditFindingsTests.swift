@@ -316,4 +316,17 @@ struct AuditFindingsTests {
         let result = auditor.auditDetailed(try Fixture.input("with-root.pem"))
         #expect(result.codes == ["cert.untrusted_root"])
     }
+
+    @Test func unknownCAFromAPeerWhoseStoreLacksOurRoot() throws {
+        // tlsflow trusts this chain; the client said unknown_ca, so its store lacks the root.
+        let input = try Fixture.input("good.pem", alert: (16, "unknown_ca"))
+        let result = try Fixture.auditor().auditDetailed(input)
+        #expect(result.codes == ["cert.untrusted_root"])
+        let finding = try #require(result.finding("cert.untrusted_root"))
+        #expect(finding.severity == .error)
+        #expect(finding.frames == [14, 16])
+        #expect(finding.summary.contains("client does not trust"))
+        // Without the alert the same chain is fine.
+        #expect(try Fixture.auditor().auditDetailed(try Fixture.input("good.pem")).findings.isEmpty)
+    }
 }
