@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "TLSFlowKitTests",
             dependencies: ["TLSFlowKit"],
-            resources: []
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -50,12 +50,17 @@ public struct Diagnoser: Sendable {
     /// Call once per connection.
     public func diagnose(_ connection: inout Connection, context: DiagnosisContext) {
         connection.timing = TimingCalculator.fill(connection.timing, for: connection)
+        // Built-in rules share one set of derived facts instead of re-deriving them each.
+        let facts = ConnectionFacts(connection)
         var findings = connection.findings
         for rule in rules {
-            findings += rule.evaluate(connection, context: context)
+            if let rule = rule as? any FactsRule {
+                findings += rule.evaluate(facts, context: context)
+            } else {
+                findings += rule.evaluate(connection, context: context)
+            }
         }
-        connection.findings = CauseOrdering.order(
-            findings, handshakeComplete: ConnectionFacts(connection).handshakeDone)
+        connection.findings = CauseOrdering.order(findings, handshakeComplete: facts.handshakeDone)
         connection.status = Self.status(of: connection, context: context)
     }
 
@@ -66,6 +71,25 @@ public struct Diagnoser: Sendable {
         return CaptureCompleteness.supportsVerdict(connection, context: context) ? .ok : .incomplete
     }
 }
+
+/// A built-in rule that can read facts the diagnoser derived once for all rules.
+protocol FactsRule: DiagnosisRule {
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding]
+}
+
+extension NoAnswerRule: FactsRule {}
+extension RefusedRule: FactsRule {}
+extension StalledRule: FactsRule {}
+extension ResetRule: FactsRule {}
+extension ClosedRule: FactsRule {}
+extension VersionMismatchRule: FactsRule {}
+extension NoSharedCipherRule: FactsRule {}
+extension HandshakeAlertRule: FactsRule {}
+extension ResumptionAbortedRule: FactsRule {}
+extension OneWayDataRule: FactsRule {}
+extension EncryptedAlertRule: FactsRule {}
+extension CaptureGapRule: FactsRule {}
+extension MalformedRule: FactsRule {}
 
 /// Whether a capture holds enough of a connection to call it healthy.
 enum CaptureCompleteness {

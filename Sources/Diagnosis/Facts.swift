@@ -21,10 +21,30 @@ struct ConnectionFacts {
     /// could not tell, application data in both directions (which only flows afterwards).
     let handshakeDone: Bool
     let handshakeDoneFrame: Int?
+    /// Client SYNs (without ACK), in order; more than one means the SYN was retransmitted.
+    let clientSYNs: [TimelineEvent]
+    let synAck: TimelineEvent?
+    /// Sides that have at least one recorded segment (pure ACKs are not recorded).
+    let sidesSeen: Set<Side>
 
     init(_ connection: Connection) {
         self.connection = connection
-        self.events = connection.timeline.events
+        let events = connection.timeline.events
+        self.events = events
+        clientSYNs = events.filter { event in
+            guard event.from == .client, case .segment(let flags, _) = event.kind else { return false }
+            return flags.contains(.syn) && !flags.contains(.ack)
+        }
+        synAck = events.first { event in
+            guard event.from == .server, case .segment(let flags, _) = event.kind else { return false }
+            return flags.contains(.syn) && flags.contains(.ack)
+        }
+        var seen = Set<Side>()
+        for event in events {
+            if case .segment = event.kind { seen.insert(event.from) }
+            if seen.count == 2 { break }
+        }
+        sidesSeen = seen
         let data = connection.applicationData
         if connection.handshakeComplete {
             handshakeDone = true
@@ -41,31 +61,6 @@ struct ConnectionFacts {
     }
 
     // MARK: TCP
-
-    /// Client SYNs (without ACK), in order; more than one means the SYN was retransmitted.
-    var clientSYNs: [TimelineEvent] {
-        events.filter { event in
-            guard event.from == .client, case .segment(let flags, _) = event.kind else { return false }
-            return flags.contains(.syn) && !flags.contains(.ack)
-        }
-    }
-
-    var synAck: TimelineEvent? {
-        events.first { event in
-            guard event.from == .server, case .segment(let flags, _) = event.kind else { return false }
-            return flags.contains(.syn) && flags.contains(.ack)
-        }
-    }
-
-    /// Sides that have at least one recorded segment (pure ACKs are not recorded).
-    var sidesSeen: Set<Side> {
-        var seen = Set<Side>()
-        for event in events {
-            if case .segment = event.kind { seen.insert(event.from) }
-            if seen.count == 2 { break }
-        }
-        return seen
-    }
 
     func sentPayload(_ side: Side) -> Bool {
         events.contains { event in

@@ -57,7 +57,11 @@ public struct VersionMismatchRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         let offered = connection.clientHello.map(TLSVersion.offered) ?? []
         let offeredText = offered.isEmpty ? "unknown versions" : offered.joined(separator: ", ")
         if let c = AlertClassification(connection, facts: facts), c.kind == .versionMismatch, c.answersClose == nil {
@@ -138,7 +142,11 @@ public struct NoSharedCipherRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard let c = AlertClassification(connection, facts: facts), c.kind == .noSharedCipher, c.answersClose == nil
         else { return [] }
         let hello = connection.clientHello
@@ -215,7 +223,11 @@ public struct HandshakeAlertRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard let c = AlertClassification(connection, facts: facts) else { return [] }
         let alert = c.alert
         // The specific rules own these unless the alert merely answered a close.

@@ -6,7 +6,11 @@ public struct CaptureGapRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         var reasons: [String] = []
         // Missing or cut segments inside a captured connection deserve attention (warning); a
         // late start or a missing direction is only context and leaves the status incomplete.
@@ -83,7 +87,11 @@ public struct MalformedRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         let notes = connection.notes.filter { CaptureGapRule.hasPrefix($0.message, DiagnosisNote.malformedPrefix) }
         // Plaintext before the ClientHello is the STARTTLS dialogue on upgraded connections.
         let helloFrame = connection.clientHello?.frame ?? Int.max

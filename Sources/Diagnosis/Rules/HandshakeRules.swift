@@ -60,7 +60,11 @@ public struct StalledRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard !facts.handshakeDone, let hello = connection.clientHello else { return [] }
         let anchor: TimelineEvent
         if connection.serverHello == nil {
@@ -147,7 +151,11 @@ public struct ResetRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard let rst = facts.handshakeClose(facts.firstRST) else { return [] }
         // A RST that is the server's only answer to the SYN is tcp.refused.
         if let syn = facts.clientSYNs.first, facts.synAck == nil, rst.from == .server,
@@ -245,7 +253,11 @@ public struct ClosedRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard let fin = facts.handshakeClose(facts.firstFIN) else { return [] }
         let side = fin.from
         // An alert already says why; the FIN is only its consequence.

@@ -72,7 +72,11 @@ public struct ResumptionAbortedRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         let offer = facts.resumptionOffer
         guard offer != .none, let hello = connection.clientHello, connection.resumption.accepted != false,
             let failure = FailureMode.of(connection, facts: facts, context: context)
@@ -161,7 +165,11 @@ public struct OneWayDataRule: DiagnosisRule {
     }
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         let data = connection.applicationData
         let counts =
             "client sent \(Format.plural(data.clientRecords, "record")) (\(Format.bytes(data.clientBytes))), server \(Format.plural(data.serverRecords, "record")) (\(Format.bytes(data.serverBytes)))"
@@ -216,7 +224,11 @@ public struct EncryptedAlertRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard facts.isTLS13, let server = connection.serverHello, !(connection.decrypted && !connection.alerts.isEmpty)
         else { return [] }
         func encrypted(_ side: Side) -> [(TimelineEvent, Int)] {

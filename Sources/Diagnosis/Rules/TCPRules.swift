@@ -9,7 +9,11 @@ public struct NoAnswerRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         let syns = facts.clientSYNs
         guard let first = syns.first, let last = syns.last, facts.synAck == nil,
             !facts.sidesSeen.contains(.server), !facts.sentPayload(.client)
@@ -49,7 +53,11 @@ public struct RefusedRule: DiagnosisRule {
     public init() {}
 
     public func evaluate(_ connection: Connection, context: DiagnosisContext) -> [Finding] {
-        let facts = ConnectionFacts(connection)
+        evaluate(ConnectionFacts(connection), context: context)
+    }
+
+    func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
+        let connection = facts.connection
         guard let syn = facts.clientSYNs.first else { return [] }
         // The first thing the server sent, if it is a RST and no SYN-ACK preceded it.
         guard
