@@ -148,8 +148,8 @@ final class ParsedCertificate: Sendable {
             self.extensions = (try? Certificate.Extensions(fields.extensions)) ?? Certificate.Extensions()
         }
         let extensions = self.extensions
-        self.subjectText = fields.subject.description
-        self.issuerText = fields.issuer.description
+        self.subjectText = fields.subject.readableDescription
+        self.issuerText = fields.issuer.readableDescription
         self.commonName = fields.subject.lastCommonName
         let san = (try? extensions.subjectAlternativeNames).flatMap { $0.map { Array($0) } }
         self.sanNames = san
@@ -247,10 +247,24 @@ extension DistinguishedName {
     var lastCommonName: String? {
         for rdn in self.reversed() {
             for attribute in rdn.reversed() where attribute.type == .RDNAttributeType.commonName {
-                return String(attribute.value) ?? attribute.value.description
+                return attribute.readableValue
             }
         }
         return nil
+    }
+
+    /// RFC 4514 form, most specific RDN first, like `description`, but with values that
+    /// swift-certificates keeps as raw ASN.1 (TeletexString, BMPString, strings holding NUL bytes)
+    /// decoded instead of shown as `ASN1Any([...])`.
+    var readableDescription: String {
+        self.reversed().map { rdn in
+            rdn.map { attribute -> String in
+                if String(attribute.value) != nil { return attribute.description }
+                let text = RelativeDistinguishedName.Attribute(
+                    type: attribute.type, value: .init(utf8String: attribute.decodedText))
+                return RelativeDistinguishedName.Attribute.escapeControls(text.description)
+            }.joined(separator: "+")
+        }.joined(separator: ",")
     }
 
     /// Values of every attribute of one type, most specific first.
@@ -258,7 +272,7 @@ extension DistinguishedName {
         var out: [String] = []
         for rdn in self.reversed() {
             for attribute in rdn where attribute.type == type {
-                out.append(String(attribute.value) ?? attribute.value.description)
+                out.append(attribute.readableValue)
             }
         }
         return out
@@ -294,5 +308,64 @@ enum IPAddressText {
         }
         if bestStart < 0 { return hex(0..<8) }
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+    }
+}
+
+extension RelativeDistinguishedName.Attribute {
+    /// The attribute's text. String types swift-certificates does not decode are decoded here:
+    /// TeletexString as Latin-1 (what issuers of the era meant), BMPString as UTF-16BE,
+    /// UniversalString as UTF-32BE; bytes that are not printable are escaped `\hh` (RFC 4514).
+    var readableValue: String { Self.escapeControls(decodedText) }
+
+    static func escapeControls(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f {
+                let hex = Array("0123456789abcdef")
+                out += "\\" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The value as text, unescaped.
+    var decodedText: String {
+        if let text = String(value) { return text }
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(ASN1Any(value))) != nil else { return value.description }
+        let bytes = serializer.serializedBytes
+        guard bytes.count >= 2 else { return "" }
+        // Skip tag and DER length (short or long form).
+        var offset = 2
+        if bytes[1] & 0x80 != 0 { offset += Int(bytes[1] & 0x7f) }
+        guard offset <= bytes.count else { return "" }
+        let content = Array(bytes[offset...])
+        var scalars: [Unicode.Scalar] = []
+        switch bytes[0] {
+        case 0x1e:  // BMPString
+            var index = 0
+            while index + 1 < content.count {
+                if let scalar = Unicode.Scalar(UInt32(content[index]) << 8 | UInt32(content[index + 1])) {
+                    scalars.append(scalar)
+                }
+                index += 2
+            }
+        case 0x1c:  // UniversalString
+            var index = 0
+            while index + 3 < content.count {
+                let code = content[index..<index + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                if let scalar = Unicode.Scalar(code) { scalars.append(scalar) }
+                index += 4
+            }
+        case 0x0c:  // UTF8String that did not decode: keep what is valid
+            scalars = Array(String(decoding: content, as: UTF8.self).unicodeScalars)
+        default:  // TeletexString, PrintableString/IA5String with NUL, others: byte per character
+            scalars = content.map { Unicode.Scalar($0) }
+        }
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars)
+        return out
     }
 }

@@ -125,8 +125,10 @@ public struct TextReport: Sendable {
     }
 
     private func table(_ capture: CaptureReport) -> [String] {
+        // The id column never shrinks below the widest id: a truncated id is useless for `show N`.
+        let idWidth = String(capture.connections.map(\.id).max() ?? 1).count
         var table = TextTable(columns: [
-            .init(title: "#", rightAligned: true, minimum: 1),
+            .init(title: "#", rightAligned: true, minimum: idWidth),
             .init(title: "client → server", minimum: 15, keep: 30),
             .init(title: "SNI", minimum: 8, keep: 18, dropRank: 5), .init(title: "version", minimum: 7, dropRank: 3),
             .init(title: "resumed", minimum: 6, keep: 12, dropRank: 2),

@@ -54,6 +54,8 @@ extension TLSConnectionAnalyzer {
                 }
             case 13:
                 connection.clientAuthRequested = true
+            case 16:
+                if from == .client { clientKeyExchangeSeen = true }
             case 8:
                 // TLS 1.3 carries the server's ALPN choice in EncryptedExtensions.
                 let extensions = try EncryptedExtensions(parsing: message.body)

@@ -141,7 +141,11 @@ extension TLSConnectionAnalyzer {
             directions[index].sentCCS = true
             // TLS 1.3 sends CCS only for middlebox compatibility (also after a HelloRetryRequest,
             // before any version is chosen); only a TLS ≤ 1.2 CCS switches to encryption.
-            if serverHelloSeen && !tls13 { directions[index].encrypted = true }
+            // Without the server's direction in the capture, a client CCS after its
+            // ClientKeyExchange is a TLS ≤ 1.2 one too.
+            let switches =
+                serverHelloSeen ? !tls13 : (!helloRetryRequestSeen && clientKeyExchangeSeen && from == .client)
+            if switches { directions[index].encrypted = true }
             if from == .server, serverHelloSeen, abbreviatedHandshake == nil, !tls13 {
                 // A server CCS straight after ServerHello is an abbreviated (resumed) handshake.
                 abbreviatedHandshake = connection.serverCertificateFrame == nil

@@ -20,6 +20,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var tls13 = false
     var serverHelloSeen = false
     var helloRetryRequestSeen = false
+    var clientKeyExchangeSeen = false
     var abbreviatedHandshake: Bool?
     var finishedFrame: [Int?] = [nil, nil]
     var finishedTime: [Timestamp?] = [nil, nil]
@@ -95,6 +96,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
                     continue
                 }
                 if directions[index].mode == .resynchronising { continue }
+                if directions[index].mode == .stopped { return }
                 consumePlaintext(&input, direction: direction, frame: frame, time: time)
             case .resynchronising:
                 guard let offset = Self.findRecordBoundary(input) else {
@@ -208,7 +210,24 @@ public struct TLSConnectionAnalyzer: StreamSink {
             connection.notes.append(
                 Note(
                     frame: connection.firstFrame,
-                    message: "capture: started after the TLS handshake; the hello messages and certificates are not in it"))
+                    message:
+                        "capture: started after the TLS handshake; the hello messages and certificates are not in it"))
+        }
+        if connection.version == "SSL 2.0", !connection.handshakeComplete {
+            // SSLv2 records are not followed past the SERVER-HELLO; if both sides kept talking,
+            // the session went on (the timeline still shows every segment).
+            let hello = connection.timeline.events.first {
+                if case .handshake(4, _, _) = $0.kind { true } else { false }
+            }
+            if let hello {
+                let later = connection.timeline.events.filter {
+                    guard $0.frame > hello.frame, case .segment(_, let payload) = $0.kind else { return false }
+                    return payload > 0
+                }
+                if Set(later.map(\.from)).count == 2 {
+                    completeHandshake(frame: later.last?.frame ?? hello.frame, time: later.last?.time ?? hello.time)
+                }
+            }
         }
         resolveResumption()
         collectDecryptionNotes()

@@ -115,6 +115,14 @@ public struct StalledRule: DiagnosisRule {
         } else {
             detail += " (until the end of the capture)."
         }
+        // A mid-handshake silence that only the end of the capture ends, with nothing retransmitted,
+        // is also what a capture filtered to handshake packets looks like: report it, but not as
+        // a proven failure.
+        let provenByCapture = close != nil || connection.serverHello == nil || !retransmitted.isEmpty
+        if !provenByCapture {
+            detail +=
+                " Nothing closed the connection in the capture, so this may also be a capture that was filtered or stopped here; a later close by either side would confirm the stall."
+        }
         if connection.serverHello == nil {
             detail += " \(Format.sni(connection)), offered \(TLSVersion.offered(by: hello).joined(separator: ", "))."
         }
@@ -134,7 +142,9 @@ public struct StalledRule: DiagnosisRule {
             : "Find out why the client stopped mid-handshake: client logs, certificate validation that blocks (OCSP/CRL fetch), or a proxy between the two that holds the client's flight."
         return [
             Finding(
-                code: "handshake.stalled", severity: .error, side: waitedOn, summary: summary, detail: detail, fix: fix,
+                code: "handshake.stalled", severity: provenByCapture ? .error : .warning, side: waitedOn,
+                summary: summary,
+                detail: detail, fix: fix,
                 frames: Format.frames(trigger: anchor.frame, retransmitted.map(\.frame) + [close?.frame]))
         ]
     }
