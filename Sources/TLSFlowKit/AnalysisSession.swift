@@ -1,3 +1,4 @@
+import CaptureIO
 import CertificateAudit
 import Foundation
 import TLSDecryption
@@ -23,6 +24,8 @@ public final class AnalysisSession {
             trustStore = try TrustStore(
                 pemFiles: options.caFiles, directories: options.caDirectories, includeSystem: options.useSystemRoots)
         }
+        // A filter typo is a usage error, reported once before any file is read.
+        if let expression = options.filter { _ = try PacketFilter(expression: expression) }
         var keyLog = KeyLog()
         for path in options.keyLogFiles {
             keyLog.merge(try KeyLog(contentsOf: path))

@@ -104,7 +104,7 @@ struct Analyze: ParsableCommand {
         }
         if format != .text {
             writer.end(summary: session.summary)
-        } else if expansion.files.count > 1 || analysed == 0 {
+        } else if expansion.files.count > 1 && analysed > 0 {
             output.write(text.renderSummary(session.summary, captures: analysed))
         }
         output.flush()

@@ -20,13 +20,11 @@ struct TLSFlow: ParsableCommand {
         commandName: "tlsflow",
         abstract: "Explain why TLS connections in packet captures failed.",
         discussion: """
-            Reads .pcap/.pcapng files (or directories of them, or - for stdin), follows every TCP
-            connection, decodes TLS, audits certificates at the capture's own time and explains each
-            failing connection with the frames that prove it and what to fix.
+            Reads .pcap/.pcapng files (or directories of them, or - for stdin), follows every TCP connection, decodes TLS, audits certificates at the capture's own time and explains each failing connection with the frames that prove it and what to fix.
 
             EXIT STATUS
               0  analysed; no finding at or above the --fail-on level
-              1  findings at or above --fail-on (analyse), or drift from expectations (check)
+              1  findings at or above --fail-on, or drift (check)
               2  usage error, or no input could be analysed
             """,
         version: version,
