@@ -30,10 +30,10 @@ def checksum(data):
 
 
 def frame(src, dst, sport, dport, seq, ack, flags, payload=b"", ihl=5, doff=5, ip_total=None):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags, 65535, 0, 0)
-    tcp += b"\0" * max(0, (doff - 5) * 4) if doff > 5 else b""
-    tcp += payload
-    options = b"\x01" * max(0, (ihl - 5) * 4)
+    """An Ethernet/IPv4/TCP frame. ihl, doff and ip_total are written as given, without the
+    option bytes they imply, so they can lie about the layout."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags, 65535, 0, 0) + payload
+    options = b""
     total = ip_total if ip_total is not None else 20 + len(options) + len(tcp)
     ip = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total & 0xFFFF, 0, 0x4000, 64, 6, 0, src, dst) + options
     ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
