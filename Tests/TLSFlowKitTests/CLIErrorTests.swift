@@ -104,7 +104,8 @@ import Testing
         if geteuid() == 0 {
             path = "/proc/sys/vm/compact_memory"
         } else {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("tlsflow-cli-\(getpid())-000.pcap").path
+            path =
+                FileManager.default.temporaryDirectory.appendingPathComponent("tlsflow-cli-\(getpid())-000.pcap").path
             try Data([0xd4, 0xc3, 0xb2, 0xa1]).write(to: URL(fileURLWithPath: path))
             try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: path)
             cleanup = path

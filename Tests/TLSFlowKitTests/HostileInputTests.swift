@@ -106,26 +106,49 @@ import Testing
 
     /// One hostile connection next to the healthy one: the expected words appear in its findings
     /// or notes (or the capture errors), and the healthy connection is unaffected.
-    @Test(arguments: [
-        // The ClientHello segment was cut at an 80-byte snap length.
-        ("snaplen-cut.pcap", ["72 bytes of this segment were cut by the snapshot length"], [], ["capture.gap"]),
-        // IHL 15 (60 bytes) in a 50-byte datagram; IHL 4; total length 30 below the headers.
-        ("ipv4-length-lies.pcap", [], ["3 frame(s) could not be decoded", "IPv4 header length of 60 bytes exceeds"],
-         ["capture.gap"]),
-        // TCP data offset 15 (60 bytes) in a 28-byte segment; data offset 2.
-        ("tcp-length-lies.pcap", [], ["2 frame(s) could not be decoded", "TCP header length of 60 bytes exceeds"], []),
-        ("tls-record-too-long.pcap", ["record length 65535 exceeds the 2^14+2048", "decoding of this direction stopped"],
-         [], ["tls.malformed"]),
-        ("handshake-length-overrun.pcap", ["ClientHello message length", "16777215 bytes, over the 1048576-byte limit"],
-         [], ["tls.malformed"]),
-        ("zero-length-fields.pcap", ["cipher_suites", "is empty, which the protocol forbids"], [], ["tls.malformed"]),
-        ("max-length-fields.pcap", ["legacy_session_id", "invalid length 255"], [], ["tls.malformed"]),
-        ("extension-overrun.pcap",
-         ["extensions at offset 43 declares length 60 but only 20 bytes follow",
-          "server_name extension at offset 47 declares length 500 but only 2 bytes follow"], [], ["tls.malformed"]),
-        ("sslv2-garbage.pcap", ["SSLv2 CLIENT-HELLO", "needs 255 bytes but only 37 remain"], [], ["tls.malformed"]),
-        ("http-on-443.pcap", ["HTTP request \"GET / HTTP/1.1\" to port 443"], [], ["tls.malformed"]),
-    ] as [(String, [String], [String], [String])])
+    @Test(
+        arguments: [
+            // The ClientHello segment was cut at an 80-byte snap length.
+            ("snaplen-cut.pcap", ["72 bytes of this segment were cut by the snapshot length"], [], ["capture.gap"]),
+            // IHL 15 (60 bytes) in a 50-byte datagram; IHL 4; total length 30 below the headers.
+            (
+                "ipv4-length-lies.pcap", [],
+                ["3 frame(s) could not be decoded", "IPv4 header length of 60 bytes exceeds"],
+                ["capture.gap"]
+            ),
+            // TCP data offset 15 (60 bytes) in a 28-byte segment; data offset 2.
+            (
+                "tcp-length-lies.pcap", [],
+                ["2 frame(s) could not be decoded", "TCP header length of 60 bytes exceeds"], []
+            ),
+            (
+                "tls-record-too-long.pcap",
+                ["record length 65535 exceeds the 2^14+2048", "decoding of this direction stopped"],
+                [], ["tls.malformed"]
+            ),
+            (
+                "handshake-length-overrun.pcap",
+                ["ClientHello message length", "16777215 bytes, over the 1048576-byte limit"],
+                [], ["tls.malformed"]
+            ),
+            (
+                "zero-length-fields.pcap", ["cipher_suites", "is empty, which the protocol forbids"], [],
+                ["tls.malformed"]
+            ),
+            ("max-length-fields.pcap", ["legacy_session_id", "invalid length 255"], [], ["tls.malformed"]),
+            (
+                "extension-overrun.pcap",
+                [
+                    "extensions at offset 43 declares length 60 but only 20 bytes follow",
+                    "server_name extension at offset 47 declares length 500 but only 2 bytes follow",
+                ], [], ["tls.malformed"]
+            ),
+            (
+                "sslv2-garbage.pcap", ["SSLv2 CLIENT-HELLO", "needs 255 bytes but only 37 remain"], [],
+                ["tls.malformed"]
+            ),
+            ("http-on-443.pcap", ["HTTP request \"GET / HTTP/1.1\" to port 443"], [], ["tls.malformed"]),
+        ] as [(String, [String], [String], [String])])
     func hostileConnectionIsExplained(name: String, words: [String], captureErrors: [String], codes: [String]) throws {
         let result = try Self.analyze(name)
         #expect(!result.hostile.isEmpty, "\(name): the hostile connection is reported")

@@ -7,7 +7,8 @@ import TLSFlowKit
 // (CaptureReader reads paths; regular files are memory-mapped like real captures) and analysed
 // with timelines kept, so every stage from the frame reader to the diagnosis runs.
 let path = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/tlsflow-fuzz-\(getpid()).pcap"
-let auditor = CertificateAuditor(trustStore: .empty, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
+let auditor = CertificateAuditor(
+    trustStore: .empty, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
 let options: AnalysisOptions = {
     var options = AnalysisOptions()
     options.keepTimelines = true

@@ -5,7 +5,8 @@ import TLSFlowModel
 // DER SEQUENCE) is one certificate; otherwise it is a list of 2-byte-length-prefixed
 // certificates (what is left after the last complete one is the last certificate). The trust
 // store holds the first certificate so anchor matching and path building run too.
-let auditor = CertificateAuditor(trustStore: .empty, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
+let auditor = CertificateAuditor(
+    trustStore: .empty, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
 
 func split(_ input: [UInt8]) -> [[UInt8]] {
     if input.first == 0x30 { return [input] }
@@ -28,11 +29,13 @@ public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let chain = split(Array(UnsafeRawBufferPointer(start: start, count: count)))
     let input = ChainInput(
         role: .server, der: chain, frame: 1, serverName: "www.example.com",
-        captureTime: Timestamp(seconds: 1_600_000_000, nanoseconds: 0), peerAlert: (frame: 2, description: "bad_certificate"),
+        captureTime: Timestamp(seconds: 1_600_000_000, nanoseconds: 0),
+        peerAlert: (frame: 2, description: "bad_certificate"),
         negotiatedKeyExchange: "ECDHE_RSA")
     _ = auditor.auditDetailed(input)
     if let first = chain.first, let store = try? TrustStore(derCertificates: [first]) {
-        let anchored = CertificateAuditor(trustStore: store, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
+        let anchored = CertificateAuditor(
+            trustStore: store, validationTime: nil, now: Timestamp(seconds: 1_700_000_000, nanoseconds: 0))
         _ = anchored.auditDetailed(input)
     }
     return 0
