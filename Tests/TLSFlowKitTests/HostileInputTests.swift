@@ -24,11 +24,12 @@ import Testing
         var hostileCodes: Set<String> { Set(hostile.flatMap { $0.findings.map(\.code) }) }
     }
 
-    static func analyze(_ name: String) throws -> Result {
+    static func analyze(_ name: String, adjust: (inout AnalysisOptions) -> Void = { _ in }) throws -> Result {
         var options = AnalysisOptions()
         options.useSystemRoots = false
         options.caFiles = [directory.appendingPathComponent("root.pem").path]
         options.now = Timestamp(seconds: 1_700_000_000, nanoseconds: 0)
+        adjust(&options)
         let session = try AnalysisSession(options: options)
         var connections: [Connection] = []
         let report = try session.analyze(path: directory.appendingPathComponent(name).path) { connections.append($0) }
@@ -182,6 +183,28 @@ import Testing
         #expect(codes.contains("cert.incomplete_chain"), "\(name): \(codes)")
         #expect(codes.contains("cert.name_mismatch"), "\(name): \(codes)")
         try expectHealthyUnaffected(result, name)
+    }
+
+    /// 20 kB arrive ahead of a hole that is never filled: past the per-direction buffer cap the
+    /// hole is declared a capture gap, and the buffered bytes are released.
+    @Test func bufferCapTurnsTheHoleIntoAGap() throws {
+        let result = try Self.analyze("out-of-order-flood.pcap") { $0.maxBufferedBytesPerDirection = 4096 }
+        let hostile = try #require(result.hostile.first)
+        #expect(hostile.tcp.gaps >= 1)
+        #expect(hostile.tcp.missingBytes > 0)
+        #expect(result.hostileCodes.contains("capture.gap"), "\(result.hostileCodes)")
+        try expectHealthyUnaffected(result, "out-of-order-flood.pcap")
+    }
+
+    /// Past --max-connections the oldest idle connection is finished early, with a note saying so.
+    @Test func evictionPastTheConnectionCapIsNoted() throws {
+        let result = try Self.analyze("http-on-443.pcap") { $0.maxConnections = 1 }
+        let healthy = try #require(result.healthy)
+        #expect(
+            healthy.notes.contains { $0.message == "tracking: evicted because more than 1 connections were open" },
+            "\(healthy.notes)")
+        #expect(healthy.version == "TLS 1.2")
+        #expect(!result.hostile.isEmpty)
     }
 
     func expectHealthyUnaffected(_ result: Result, _ name: String) throws {

@@ -377,6 +377,19 @@ def main():
         c.close()
 
     with_healthy("http-on-443.pcap", http_on_443)
+
+    def out_of_order_flood(packets):
+        # The ClientHello never arrives; 20 kB of segments beyond the hole do (the tests lower the
+        # per-direction buffer cap to 4 KiB, so the hole becomes a capture gap).
+        c = Conversation(packets, HOSTILE, 41016, start=1)
+        c.handshake()
+        hello = record(22, client_hello(sni="flood.example"))
+        c.cseq += len(hello)
+        for _ in range(20):
+            c.send(True, 0x10, bytes(1000))
+        c.close()
+
+    with_healthy("out-of-order-flood.pcap", out_of_order_flood)
     print("written to", HERE)
 
 
