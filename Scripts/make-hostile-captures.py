@@ -49,7 +49,7 @@ def syn_flood(path, count=1_000_000, span=10):
     for i in range(count):
         src = bytes([172, 16 + (i >> 24 & 0x0F), i >> 16 & 0xFF, i >> 8 & 0xFF])
         sport = 1024 + (i & 0xFF) * 200
-        w.packet(i * span * 1_000_000 // count, ipv4_tcp(src, dst, sport, 443, i * 7919, 0, 0x02))
+        w.packet(i * span * 1_000_000 // count, ipv4_tcp(src, dst, sport, 443, (i * 7919) & 0xFFFFFFFF, 0, 0x02))
     w.close()
 
 
