@@ -7,7 +7,7 @@ PREFIX     ?= /usr/local
 CONFIG     ?= release
 BIN         = .build/$(CONFIG)/tlsflow
 
-.PHONY: run test build install deps check-captures bench fuzz format clean docs
+.PHONY: run test build install deps check-captures bench fuzz hostile-bench format clean docs
 
 deps:
 	@if ! pkg-config --exists libpcap 2>/dev/null && [ ! -e /usr/include/pcap/pcap.h ]; then \
@@ -34,6 +34,17 @@ test: deps
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tlsflow
+
+# libFuzzer targets (Fuzz/, a separate package built with -sanitize=fuzzer,address), each run for
+# FUZZ_SECONDS seconds from the seed corpus in Fuzz/corpus. See docs/fuzzing.md.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+
+# Peak memory on synthetic hostile captures (1M SYN-only connections, one 100 MB connection).
+hostile-bench: deps
+	$(SWIFT) build -c release --product tlsflow
+	Scripts/hostile-bench.sh .build/release/tlsflow
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
