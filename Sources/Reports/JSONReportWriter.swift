@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
@@ -8,7 +13,9 @@ import TLSFlowModel
 /// key order without holding model objects, each connection is rendered to JSON text as it
 /// arrives and the capture's text is written out at `endCapture`: memory is bounded by the
 /// rendered text of one capture (roughly 2 KB per connection compact), never by `Connection`
-/// values. JSON Lines has no such constraint and is written straight through.
+/// values. Past `spillThreshold` bytes the rendered text moves to an unlinked temporary file,
+/// so memory stays flat on captures of any size. JSON Lines has no such constraint and is
+/// written straight through.
 public struct JSONReportWriter {
     public static let schema = 1
 
@@ -19,6 +26,10 @@ public struct JSONReportWriter {
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
     /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
     private var pendingChunks: [[UInt8]] = []
+    private var pendingChunkBytes = 0
+    /// Chunks beyond `spillThreshold`, in order after `pendingChunks`.
+    private var spill: SpillFile?
+    private let spillThreshold = 16 << 20
     private var pending: JSONEmitter
     private let prettyDocument: Bool
     private var captureFile = ""
@@ -68,7 +79,19 @@ public struct JSONReportWriter {
         captureFile = capture.file
         nanoseconds = capture.nanosecondPrecision
         pendingChunks = []
+        pendingChunkBytes = 0
+        spill = nil
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+    }
+
+    private mutating func keep(_ chunk: [UInt8]) {
+        if spill == nil, pendingChunkBytes + chunk.count > spillThreshold { spill = SpillFile() }
+        if let spill {
+            spill.append(chunk)
+            return
+        }
+        pendingChunks.append(chunk)
+        pendingChunkBytes += chunk.count
     }
 
     public mutating func connection(_ connection: Connection) {
@@ -78,7 +101,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.bytes.count >= flushThreshold { pendingChunks.append(pending.takeBytes()) }
+            if pending.bytes.count >= flushThreshold { keep(pending.takeBytes()) }
         }
     }
 
@@ -119,13 +142,16 @@ public struct JSONReportWriter {
         out.endArray()
         out.key("connections")
         out.beginArray()
-        if !pendingChunks.isEmpty || !pending.isEmpty {
+        if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
             for chunk in pendingChunks { sink(String(decoding: chunk, as: UTF8.self)) }
+            spill?.replay { sink(String(decoding: $0, as: UTF8.self)) }
             sink(String(decoding: pending.bytes, as: UTF8.self))
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
+        pendingChunkBytes = 0
+        spill = nil
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
         out.endArray()
         out.key("non_tls_connections")
@@ -197,5 +223,48 @@ public struct JSONReportWriter {
         guard !out.isEmpty else { return }
         sink(String(decoding: out.bytes, as: UTF8.self))
         out.removeAll()
+    }
+}
+
+/// An unlinked temporary file holding rendered chunks; each chunk is read back whole, so no
+/// UTF-8 sequence is split. Chunks that cannot be written (no temporary file, disk full) are
+/// kept in memory and replayed after the written ones.
+final class SpillFile {
+    private let file: UnsafeMutablePointer<FILE>?
+    private var sizes: [Int] = []
+    private var failed = false
+    private var overflow: [[UInt8]] = []
+
+    init() { file = tmpfile() }
+
+    deinit { if let file { fclose(file) } }
+
+    func append(_ chunk: [UInt8]) {
+        // After a failed write the file's tail is unusable: later chunks stay in memory.
+        guard let file, !failed else {
+            overflow.append(chunk)
+            return
+        }
+        let written = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == chunk.count else {
+            failed = true
+            overflow.append(chunk)
+            return
+        }
+        sizes.append(chunk.count)
+    }
+
+    func replay(_ body: ([UInt8]) -> Void) {
+        if let file, !sizes.isEmpty {
+            fflush(file)
+            rewind(file)
+            for size in sizes {
+                var chunk = [UInt8](repeating: 0, count: size)
+                let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+                guard got == size else { break }
+                body(chunk)
+            }
+        }
+        for chunk in overflow { body(chunk) }
     }
 }

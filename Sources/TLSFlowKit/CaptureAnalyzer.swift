@@ -31,6 +31,9 @@ public final class CaptureAnalyzer {
     private var unsupportedLinkTypes: Set<Int32> = []
     private var lastFrame = 0
     private var lastTime = Timestamp.zero
+    /// Set by `ParallelAnalysis`: only this shard's flows are tracked, and flow creations and
+    /// finished connections go to the merger instead of being completed here.
+    var shard: ShardRole?
 
     /// A closed connection lingers this long (capture time) for trailing ACKs, retransmitted FINs
     /// and late alerts before it is finished.
@@ -51,6 +54,12 @@ public final class CaptureAnalyzer {
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
         keyLog: KeyLog = KeyLog(), emit: (Connection) -> Void
     ) throws -> CaptureReport {
+        let threads = min(options.threads, 64)
+        if threads > 1, path != "-" {
+            return try ParallelAnalysis.analyze(
+                path: path, displayName: displayName ?? path, options: options, auditor: auditor, keyLog: keyLog,
+                threads: threads, emit: emit)
+        }
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
             options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path, format: reader.format.rawValue)
@@ -63,6 +72,7 @@ public final class CaptureAnalyzer {
             if !linkTypesSeen.contains(frame.linkType) { linkTypesSeen.append(frame.linkType) }
             if reader.decryptionSecrets.count != secretsSeen { absorbSecrets(reader.decryptionSecrets) }
             process(frame, emit: emit)
+            shard?.frameDone(frame.number)
         }
         report.packets = lastFrame
         report.bytes = reader.bytesRead
@@ -91,6 +101,12 @@ public final class CaptureAnalyzer {
             }
         }
         finishAll(emit: emit)
+        completeReport()
+        return report
+    }
+
+    /// Cross-connection findings, with connection ids as reported.
+    func completeReport() {
         let found = patterns.findings().map { ($0.connectionIDs, $0.finding) }
             + interception.findings().map { ($0.connectionIDs, $0.finding) }
         report.patterns = found.map { ids, finding in
@@ -98,7 +114,6 @@ public final class CaptureAnalyzer {
             remapped.connectionIDs = ids.compactMap { ordered.finalID(forSequence: $0) }
             return remapped
         }
-        return report
     }
 
     /// Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for the
@@ -156,13 +171,14 @@ public final class CaptureAnalyzer {
         let (key, sourceIsA) = FlowKey.make(
             source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
             destinationPort: packet.destinationPort)
+        if let shard, !shard.owns(key) { return }
         let flags = packet.flags.rawValue
         let header = SegmentHeader(sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
         var flow: Flow
         if let existing = flows[key] {
             flow = existing
             if flow.tcp.isNewConnection(header, direction: flow.direction(sourceIsA: sourceIsA)) {
-                finish(key: key, flow: flow, end: .captureEnd, emit: emit)
+                finish(key: key, flow: flow, end: .captureEnd, order: .inFrame, emit: emit)
                 flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
             }
         } else {
@@ -184,6 +200,7 @@ public final class CaptureAnalyzer {
         }
         if !wasClosed, flow.tcp.isClosed {
             flow.closedAt = frame.timestamp
+            flow.closedFrame = frame.number
             closedQueue.append((key, flow.sequence))
         }
     }
@@ -214,6 +231,7 @@ public final class CaptureAnalyzer {
         nextSequence += 1
         flows[key] = flow
         ordered.register(flow.sequence)
+        shard?.created(firstFrame: frame.number)
         return flow
     }
 
@@ -233,7 +251,7 @@ public final class CaptureAnalyzer {
                 continue
             }
             if now.milliseconds(since: closedAt) >= Self.closeLinger * 1000 {
-                finish(key: entry.key, flow: flow, end: .captureEnd, emit: emit)
+                finish(key: entry.key, flow: flow, end: .captureEnd, order: .lingered(flow.closedFrame), emit: emit)
             } else {
                 keep.append(entry)
             }
@@ -242,8 +260,11 @@ public final class CaptureAnalyzer {
         // Idle connections: a full pass at most every quarter of the idle timeout.
         if now.milliseconds(since: lastIdleSweep ?? .zero) >= options.idleTimeout * 250 {
             lastIdleSweep = now
-            for (key, flow) in flows where now.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000 {
-                finish(key: key, flow: flow, end: .idle, emit: emit)
+            // In order of creation, so the finishing order (and what it decides: session links,
+            // pattern id lists) does not depend on hashing, and shards merge to the same order.
+            let idle = flows.filter { now.milliseconds(since: $0.value.tcp.lastActivity) >= options.idleTimeout * 1000 }
+            for (key, flow) in idle.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+                finish(key: key, flow: flow, end: .idle, order: .idle, emit: emit)
             }
         }
     }
@@ -254,34 +275,67 @@ public final class CaptureAnalyzer {
         guard let (key, flow) = flows.min(by: { $0.value.tcp.lastActivity < $1.value.tcp.lastActivity }) else { return }
         flow.analyzer.connection.notes.append(
             Note(frame: nil, message: "tracking: evicted because more than \(options.maxConnections) connections were open"))
-        finish(key: key, flow: flow, end: .idle, emit: emit)
+        finish(key: key, flow: flow, end: .idle, order: .inFrame, emit: emit)
     }
 
     private func finishAll(emit: (Connection) -> Void) {
         let remaining = flows.sorted { $0.value.sequence < $1.value.sequence }
         for (key, flow) in remaining {
             let idle = lastTime.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
-            finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, emit: emit)
+            finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, order: .captureEnd, emit: emit)
         }
         ordered.drain(emit: emit)
     }
 
-    private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, emit: (Connection) -> Void) {
+    private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
         if flows[key] === flow { flows[key] = nil }
         flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
-        var connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
-        guard isReportable(connection) else {
+        let connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
+        let reportable = isReportable(connection) ? connection : nil
+        if let shard {
+            shard.finished(
+                order: order, frame: lastFrame, firstFrame: connection.firstFrame, captureEnd: lastTime, connection: reportable)
+            return
+        }
+        complete(sequence: flow.sequence, reportable, captureEnd: lastTime, emit: emit)
+    }
+
+    /// The cross-connection part of finishing, in finishing order: session links, certificate
+    /// audit and diagnosis, patterns, then ordered emission. `connection.id` is `sequence`.
+    func complete(sequence: Int, _ finished: Connection?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+        guard var connection = finished else {
             report.nonTLSConnections += 1
-            ordered.complete(flow.sequence, nil, emit: emit)
+            ordered.complete(sequence, nil, emit: emit)
             return
         }
         sessions.link(&connection)
         ConnectionFinisher.finish(
-            &connection, auditor: auditor, options: options, captureEnd: lastTime, interception: &interception)
+            &connection, auditor: auditor, options: options, captureEnd: captureEnd, interception: &interception)
         patterns.add(connection)
         if !options.keepTimelines { connection.timeline = Timeline() }
-        ordered.complete(flow.sequence, connection, emit: emit)
+        ordered.complete(sequence, connection, emit: emit)
     }
+
+    /// Merger side of a parallel run: a flow created in a shard gets the next sequence number.
+    func registerCreated() -> Int {
+        let sequence = nextSequence
+        nextSequence += 1
+        ordered.register(sequence)
+        return sequence
+    }
+
+    /// Merger side: emits what is still waiting once every shard has finished.
+    func drain(emit: (Connection) -> Void) { ordered.drain(emit: emit) }
+
+    /// Merger side: the capture-level fields read by a shard (every shard reads every frame).
+    func adoptCaptureFields(from shardReport: CaptureReport) {
+        let nonTLS = report.nonTLSConnections
+        report = shardReport
+        report.nonTLSConnections = nonTLS
+        report.patterns = []
+    }
+
+    var currentReport: CaptureReport { report }
 
     private func isReportable(_ connection: Connection) -> Bool {
         if connection.isTLS { return true }
@@ -296,17 +350,25 @@ struct OrderedEmitter {
     private var next = 0
     private var registered = 0
     private var nextID = 1
-    /// Provisional id (creation order) to reported id, for cross-connection references.
-    private var finalIDs: [Int: Int] = [:]
+    /// Provisional id (creation order) to reported id, for cross-connection references: a flat
+    /// array indexed by sequence (0: not reported), 8 bytes per connection of the capture.
+    private var finalIDs: [Int] = []
 
-    func finalID(forSequence sequence: Int) -> Int? { finalIDs[sequence] }
+    func finalID(forSequence sequence: Int) -> Int? {
+        guard sequence >= 0, sequence < finalIDs.count, finalIDs[sequence] > 0 else { return nil }
+        return finalIDs[sequence]
+    }
 
     private mutating func number(_ connection: inout Connection) {
-        finalIDs[connection.id] = nextID
+        let sequence = connection.id
+        if sequence >= 0 {
+            if sequence >= finalIDs.count { finalIDs.append(contentsOf: repeatElement(0, count: sequence + 1 - finalIDs.count)) }
+            finalIDs[sequence] = nextID
+        }
         connection.id = nextID
         if let issuer = connection.resumption.issuedBy {
-            connection.resumption.issuedBy = finalIDs[issuer]
-            if let id = finalIDs[issuer], let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
+            connection.resumption.issuedBy = finalID(forSequence: issuer)
+            if let id = finalID(forSequence: issuer), let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
                 connection.notes[index].message += "; the full handshake of connection \(id) carried it"
             }
         }
