@@ -294,7 +294,8 @@ public final class CaptureAnalyzer {
         let reportable = isReportable(connection) ? connection : nil
         if let shard {
             shard.finished(
-                order: order, frame: lastFrame, firstFrame: connection.firstFrame, captureEnd: lastTime, connection: reportable)
+                order: order, frame: lastFrame, firstFrame: connection.firstFrame, captureEnd: lastTime,
+                work: reportable.map(shardWork))
             return
         }
         complete(sequence: flow.sequence, reportable, captureEnd: lastTime, emit: emit)
@@ -313,6 +314,40 @@ public final class CaptureAnalyzer {
             &connection, auditor: auditor, options: options, captureEnd: captureEnd, interception: &interception)
         patterns.add(connection)
         if !options.keepTimelines { connection.timeline = Timeline() }
+        ordered.complete(sequence, connection, emit: emit)
+    }
+
+    /// A shard's part of finishing a reported connection: everything that depends on this
+    /// connection alone. Diagnosis reads one thing other connections decide (the session
+    /// issuer), so a connection that may be linked travels with an undiagnosed copy.
+    private func shardWork(_ finished: Connection) -> ShardWork {
+        var connection = finished
+        ConnectionFinisher.auditAndExplain(&connection, auditor: auditor, options: options)
+        let undiagnosed = ConnectionFinisher.mayBeLinked(connection) ? connection : nil
+        ConnectionFinisher.diagnose(&connection, options: options, captureEnd: lastTime)
+        if !options.keepTimelines { connection.timeline = Timeline() }
+        return ShardWork(connection: connection, undiagnosed: undiagnosed)
+    }
+
+    /// Merger side: the cross-connection part of finishing a connection a shard audited and
+    /// diagnosed, in the single-threaded order's effects.
+    func completeShardWork(sequence: Int, _ work: ShardWork?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+        guard var connection = work?.connection else {
+            report.nonTLSConnections += 1
+            ordered.complete(sequence, nil, emit: emit)
+            return
+        }
+        connection.id = sequence
+        sessions.link(&connection)
+        if let issuer = connection.resumption.issuedBy, var redo = work?.undiagnosed {
+            redo.id = sequence
+            redo.resumption.issuedBy = issuer
+            ConnectionFinisher.diagnose(&redo, options: options, captureEnd: captureEnd)
+            if !options.keepTimelines { redo.timeline = Timeline() }
+            connection = redo
+        }
+        ConnectionFinisher.observe(connection, interception: &interception)
+        patterns.add(connection)
         ordered.complete(sequence, connection, emit: emit)
     }
 

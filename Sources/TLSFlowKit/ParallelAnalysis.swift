@@ -14,9 +14,10 @@ import TLSFlowModel
 /// events, stamped with the frame at which they happened: a flow was created, a connection was
 /// finished. The calling thread merges them in the order the single-threaded analyser would
 /// have produced them — (frame, phase within the frame, tie) — and runs the cross-connection
-/// steps there, in that order: numbering, session linking, certificate audit (cached by the
-/// shared `CertificateAuditor`, which has its own lock), diagnosis, patterns and ordered
-/// emission. Since every shard sees every frame, sweeps of closed and idle connections happen at
+/// steps there, in that order: numbering, session linking, the interception tracker, patterns
+/// and ordered emission. Certificate audit (cached by the shared `CertificateAuditor`, which
+/// has its own lock) and diagnosis run in the shards; a connection whose diagnosis depends on
+/// a session link across shards is diagnosed again by the merger. Since every shard sees every frame, sweeps of closed and idle connections happen at
 /// the same frames in every shard, and the merged order is the single-threaded order.
 ///
 /// Limitation: `maxConnections` applies per shard, so eviction under that cap can differ from
@@ -50,11 +51,9 @@ enum ParallelAnalysis {
                 switch event.kind {
                 case .created:
                     sequences[event.firstFrame] = merger.registerCreated()
-                case .finished(let connection):
+                case .finished(let work):
                     guard let sequence = sequences.removeValue(forKey: event.firstFrame) else { continue }
-                    var numbered = connection
-                    numbered?.id = sequence
-                    merger.complete(sequence: sequence, numbered, captureEnd: event.captureEnd, emit: emit)
+                    merger.completeShardWork(sequence: sequence, work, captureEnd: event.captureEnd, emit: emit)
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -85,6 +84,13 @@ final class ShardJob: @unchecked Sendable {
     }
 }
 
+/// A connection a shard finished, audited and diagnosed; `undiagnosed` is kept when session
+/// linking (done by the merger, across shards) may change its diagnosis.
+struct ShardWork: Sendable {
+    var connection: Connection
+    var undiagnosed: Connection?
+}
+
 /// Where a finish happened within a frame, in the single-threaded analyser's order.
 enum FinishOrder {
     /// Sweep of closed connections whose linger expired; the tie is the closing frame.
@@ -101,7 +107,7 @@ struct ShardEvent: Sendable {
     enum Kind: Sendable {
         case created
         /// nil: the connection is not reported (not TLS).
-        case finished(Connection?)
+        case finished(ShardWork?)
     }
     var frame: Int
     var phase: Int
@@ -165,7 +171,7 @@ final class ShardRole {
             ShardEvent(frame: firstFrame, phase: 3, tie: firstFrame, firstFrame: firstFrame, captureEnd: .zero, kind: .created))
     }
 
-    func finished(order: FinishOrder, frame: Int, firstFrame: Int, captureEnd: Timestamp, connection: Connection?) {
+    func finished(order: FinishOrder, frame: Int, firstFrame: Int, captureEnd: Timestamp, work: ShardWork?) {
         let (at, phase, tie): (Int, Int, Int)
         switch order {
         case .lingered(let closedFrame): (at, phase, tie) = (frame, 0, closedFrame)
@@ -176,7 +182,7 @@ final class ShardRole {
         pending.append(
             ShardEvent(
                 frame: at, phase: phase, tie: tie, firstFrame: firstFrame, captureEnd: captureEnd,
-                kind: .finished(connection)))
+                kind: .finished(work)))
     }
 
     /// Called after each frame: everything up to this frame has been reported.
