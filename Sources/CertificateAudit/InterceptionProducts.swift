@@ -1,3 +1,4 @@
+import Foundation
 /// Issuer names of TLS-inspection products (proxies, firewalls, endpoint security suites that
 /// re-sign server certificates). Data, not logic: add entries here. Each pattern is matched
 /// case-insensitively as whole words against the issuer and subject DN text of the chain's CAs.
@@ -56,6 +57,35 @@ public enum InterceptionProducts {
 
     /// The product (or "generic marker 'X'") whose pattern occurs in `text`, or nil.
     public static func match(_ text: String) -> String? {
+        if let cached = cache.lookup(text) { return cached }
+        let result = uncachedMatch(text)
+        cache.store(text, result)
+        return result
+    }
+
+    /// Every audit of a cached chain asks about the same few CA names; the answer is a pure
+    /// function of the name.
+    private static let cache = MatchCache()
+
+    private final class MatchCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var answers: [String: String?] = [:]
+
+        func lookup(_ text: String) -> String?? {
+            lock.lock()
+            defer { lock.unlock() }
+            return answers[text]
+        }
+
+        func store(_ text: String, _ answer: String?) {
+            lock.lock()
+            defer { lock.unlock() }
+            if answers.count >= 4096 { answers.removeAll(keepingCapacity: true) }
+            answers[text] = .some(answer)
+        }
+    }
+
+    static func uncachedMatch(_ text: String) -> String? {
         for entry in known {
             for pattern in entry.patterns where containsWords(text, pattern) { return entry.product }
         }

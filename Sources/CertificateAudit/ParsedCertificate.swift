@@ -79,7 +79,11 @@ struct ParsedCertificate: Sendable {
 
     /// Self-signed: issuer name equals subject and the certificate's own key verifies its signature.
     /// When the signature cannot be checked the names decide (a root we cannot verify is still a root).
-    var isSelfSigned: Bool {
+    /// Decided once when the certificate is parsed: every audit of a cached chain asks, and
+    /// each answer would otherwise cost a signature verification.
+    private(set) var isSelfSigned = false
+
+    private func checkSelfSigned() -> Bool {
         guard nameIsSelfIssued else { return false }
         if certificate != nil, SignatureAlgorithmNames.x509Algorithm(signatureAlgorithm) != nil {
             return isSigned(by: self)
@@ -152,6 +156,7 @@ struct ParsedCertificate: Sendable {
         } else {
             self.extensions = (try? Certificate.Extensions(fields.extensions)) ?? Certificate.Extensions()
         }
+        isSelfSigned = checkSelfSigned()
     }
 
     private static func algorithmOID(_ node: ASN1Node) throws -> ASN1ObjectIdentifier {
