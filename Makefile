@@ -51,3 +51,25 @@ format:
 
 clean:
 	rm -rf .build
+
+# make bench [BENCH_SIZE=100M|1G] [BENCH_SKIP_TSHARK=1]: generates bench-data/bench-$(BENCH_SIZE).pcap
+# when missing (needs root for the seed capture), then times tlsflow, ssldump, tshark and a
+# libpcap read loop on it; results go to docs/performance.md.
+BENCH_SIZE ?= 1G
+BENCH_FILE  = bench-data/bench-$(BENCH_SIZE).pcap
+BENCH_FLAGS = $(if $(BENCH_SKIP_TSHARK),--skip-tshark,)
+
+$(BENCH_FILE):
+	python3 bench/make-bench-capture.py --size $(BENCH_SIZE)
+
+.build/pcap-floor: bench/pcap-floor.c
+	@mkdir -p .build
+	cc -O2 -o $@ $< -lpcap
+
+bench: deps
+	@command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ] || { \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y -qq time; }
+	$(SWIFT) build -c release --product tlsflow
+	$(MAKE) --no-print-directory $(BENCH_FILE) .build/pcap-floor
+	python3 bench/run-bench.py $(BENCH_FILE) --tlsflow .build/release/tlsflow $(BENCH_FLAGS)

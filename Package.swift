@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(
             name: "TLSFlowKitTests",
-            dependencies: ["TLSFlowKit"],
+            dependencies: ["TLSFlowKit", "Reports"],
             exclude: ["Fixtures"]
         ),
     ],

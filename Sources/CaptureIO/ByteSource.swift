@@ -108,6 +108,23 @@ final class ByteSource {
     @inline(__always)
     func consume(_ count: Int) {
         start = min(start &+ count, end)
+        if mappedLength > 0, start &- released >= Self.releaseChunk { releaseConsumed() }
+    }
+
+    /// Bytes of the mapping before this offset have been handed back to the kernel.
+    private var released = 0
+    private static let releaseChunk = 32 << 20
+
+    /// Drops the consumed part of a mapped file from this process's memory. Pages of a read-only
+    /// private mapping that were never written come back from the file if touched again, so
+    /// this only bounds resident memory (otherwise it grows with the file) and never changes
+    /// what is read.
+    private func releaseConsumed() {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let upTo = (start / page) * page
+        guard page > 0, upTo > released else { return }
+        _ = madvise(base.advanced(by: released), upTo &- released, MADV_DONTNEED)
+        released = upTo
     }
 
     private func refill(_ count: Int) -> Bool {

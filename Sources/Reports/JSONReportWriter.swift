@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
@@ -10,7 +15,9 @@ import TLSFlowModel
 /// key order without holding model objects, each connection is rendered to JSON text as it
 /// arrives and the capture's text is written out at `endCapture`: memory is bounded by the
 /// rendered text of one capture (roughly 2 KB per connection compact), never by `Connection`
-/// values. JSON Lines has no such constraint and is written straight through.
+/// values. Past `spillThreshold` bytes the rendered text moves to an unlinked temporary file,
+/// so memory stays flat on captures of any size. JSON Lines has no such constraint and is
+/// written straight through.
 public struct JSONReportWriter {
     public static let schema = 1
 
@@ -21,6 +28,10 @@ public struct JSONReportWriter {
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
     /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
     private var pendingChunks: [String] = []
+    private var pendingChunkBytes = 0
+    /// Chunks beyond `spillThreshold`, in order after `pendingChunks`.
+    private var spill: SpillFile?
+    private let spillThreshold = 16 << 20
     private var pending: JSONEmitter
     private let prettyDocument: Bool
     private var captureFile = ""
@@ -70,7 +81,19 @@ public struct JSONReportWriter {
         captureFile = capture.file
         nanoseconds = capture.nanosecondPrecision
         pendingChunks = []
+        pendingChunkBytes = 0
+        spill = nil
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+    }
+
+    private mutating func keep(_ chunk: String) {
+        if spill == nil, pendingChunkBytes + chunk.utf8.count > spillThreshold { spill = SpillFile() }
+        if let spill {
+            spill.append(chunk)
+            return
+        }
+        pendingChunks.append(chunk)
+        pendingChunkBytes += chunk.utf8.count
     }
 
     public mutating func connection(_ connection: Connection) {
@@ -80,7 +103,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.count >= flushThreshold { pendingChunks.append(pending.takeText()) }
+            if pending.count >= flushThreshold { keep(pending.takeText()) }
         }
     }
 
@@ -120,13 +143,16 @@ public struct JSONReportWriter {
         out.endArray()
         out.key("connections")
         out.beginArray()
-        if !pendingChunks.isEmpty || !pending.isEmpty {
+        if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
             for chunk in pendingChunks { sink(chunk) }
+            spill?.replay { sink($0) }
             sink(pending.takeText())
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
+        pendingChunkBytes = 0
+        spill = nil
         out.endArray()
         out.key("non_tls_connections")
         out.int(capture.nonTLSConnections)
@@ -193,5 +219,50 @@ public struct JSONReportWriter {
     private mutating func flush() {
         guard !out.isEmpty else { return }
         sink(out.takeText())
+    }
+}
+
+/// An unlinked temporary file holding rendered chunks; each chunk is read back whole, so no
+/// UTF-8 sequence is split. Chunks that cannot be written (no temporary file, disk full) are
+/// kept in memory and replayed after the written ones.
+final class SpillFile {
+    private let file: UnsafeMutablePointer<FILE>?
+    private var sizes: [Int] = []
+    private var failed = false
+    private var overflow: [String] = []
+
+    init() { file = tmpfile() }
+
+    deinit { if let file { fclose(file) } }
+
+    func append(_ chunk: String) {
+        // After a failed write the file's tail is unusable: later chunks stay in memory.
+        guard let file, !failed else {
+            overflow.append(chunk)
+            return
+        }
+        var chunk = chunk
+        let size = chunk.utf8.count
+        let written = chunk.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == size else {
+            failed = true
+            overflow.append(chunk)
+            return
+        }
+        sizes.append(size)
+    }
+
+    func replay(_ body: (String) -> Void) {
+        if let file, !sizes.isEmpty {
+            fflush(file)
+            rewind(file)
+            for size in sizes {
+                var chunk = [UInt8](repeating: 0, count: size)
+                let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+                guard got == size else { break }
+                body(String(decoding: chunk, as: UTF8.self))
+            }
+        }
+        for chunk in overflow { body(chunk) }
     }
 }

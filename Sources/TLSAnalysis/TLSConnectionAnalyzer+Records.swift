@@ -54,6 +54,12 @@ extension TLSConnectionAnalyzer {
             markTLS()
             return true
         }
+        if directions[index].sawSYN {
+            // The stream's start is in the capture, so the handshake cannot have happened before
+            // it: the record is in the clear, whatever it holds (a malformed or empty hello).
+            markTLS()
+            return true
+        }
         // The capture started mid-connection: the handshake happened before it, so records are
         // encrypted, and the first byte may be in the middle of a record.
         markTLS()
@@ -161,6 +167,11 @@ extension TLSConnectionAnalyzer {
                         kind: .encryptedRecord(contentType: 22, length: record.length, decryptedType: nil)))
                 noteEncryptedHandshake(from: from, frame: frame, time: time)
             } else {
+                if record.length == 0 {
+                    malformed(
+                        "sent an empty Handshake record, which RFC 8446 §5.1 and RFC 5246 §6.2.1 forbid",
+                        direction: direction, frame: frame)
+                }
                 feedHandshake(record.body, direction: direction, frame: frame, time: time)
             }
         case 23:

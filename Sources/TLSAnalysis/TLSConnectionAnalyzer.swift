@@ -48,6 +48,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         connection.lastFrame = frame
         connection.end = time
         let tcpFlags = TCPFlags(rawValue: flags & 0x1f)
+        if tcpFlags.contains(.syn) { directions[direction.rawValue].sawSYN = true }
         if payloadLength > 0 || tcpFlags.contains(.syn) || tcpFlags.contains(.fin) || tcpFlags.contains(.rst) {
             connection.timeline.append(
                 TimelineEvent(
@@ -262,4 +263,6 @@ struct DirectionState {
     var encryptedRecords = 0
     /// The capture began after this direction's handshake.
     var startedMidStream = false
+    /// This direction's SYN is in the capture, so its first payload byte is the stream's first.
+    var sawSYN = false
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TLSFlowModel
 
 /// Everything a run of the analyser can be told.
@@ -28,6 +29,9 @@ public struct AnalysisOptions: Sendable {
     public var maxConnections = 1_000_000
     /// Upper bound on out-of-order bytes buffered per connection direction.
     public var maxBufferedBytesPerDirection = 512 * 1024
+    /// Shard threads for one capture file (1: single-threaded). The output is the same for
+    /// every value; standard input is always read on one thread.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     public init() {}
 }

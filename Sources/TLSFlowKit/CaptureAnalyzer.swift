@@ -31,6 +31,9 @@ public final class CaptureAnalyzer {
     private var unsupportedLinkTypes: Set<Int32> = []
     private var lastFrame = 0
     private var lastTime = Timestamp.zero
+    /// Set by `ParallelAnalysis`: only this shard's flows are tracked, and flow creations and
+    /// finished connections go to the merger instead of being completed here.
+    var shard: ShardRole?
 
     /// A closed connection lingers this long (capture time) for trailing ACKs, retransmitted FINs
     /// and late alerts before it is finished.
@@ -51,6 +54,12 @@ public final class CaptureAnalyzer {
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
         keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
     ) throws -> CaptureReport {
+        let threads = min(options.threads, 64)
+        if threads > 1, path != "-" {
+            return try ParallelAnalysis.analyze(
+                path: path, displayName: displayName ?? path, options: options, auditor: auditor, keyLog: keyLog,
+                threads: threads, start: start, emit: emit)
+        }
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
             options: options, auditor: auditor, keyLog: keyLog, file: displayName ?? path,
@@ -76,6 +85,7 @@ public final class CaptureAnalyzer {
             if !linkTypesSeen.contains(frame.linkType) { linkTypesSeen.append(frame.linkType) }
             if reader.decryptionSecrets.count != secretsSeen { absorbSecrets(reader.decryptionSecrets) }
             process(frame, emit: emit)
+            shard?.frameDone(frame.number)
         }
         report.packets = lastFrame
         report.bytes = reader.bytesRead
@@ -107,15 +117,19 @@ public final class CaptureAnalyzer {
             }
         }
         finishAll(emit: emit)
-        let found =
-            patterns.findings().map { ($0.connectionIDs, $0.finding) }
+        completeReport()
+        return report
+    }
+
+    /// Cross-connection findings, with connection ids as reported.
+    func completeReport() {
+        let found = patterns.findings().map { ($0.connectionIDs, $0.finding) }
             + interception.findings().map { ($0.connectionIDs, $0.finding) }
         report.patterns = found.map { ids, finding in
             var remapped = finding
             remapped.connectionIDs = ids.compactMap { ordered.finalID(forSequence: $0) }
             return remapped
         }
-        return report
     }
 
     /// Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for the
@@ -177,6 +191,7 @@ public final class CaptureAnalyzer {
         let (key, sourceIsA) = FlowKey.make(
             source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
             destinationPort: packet.destinationPort)
+        if let shard, !shard.owns(key) { return }
         let flags = packet.flags.rawValue
         let header = SegmentHeader(
             sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
@@ -184,11 +199,11 @@ public final class CaptureAnalyzer {
         if let existing = flows[key] {
             flow = existing
             if flow.tcp.isNewConnection(header, direction: flow.direction(sourceIsA: sourceIsA)) {
-                finish(key: key, flow: flow, end: .captureEnd, emit: emit)
+                finish(key: key, flow: flow, end: .captureEnd, order: .inFrame, emit: emit)
                 flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
             }
         } else {
-            if flows.count >= options.maxConnections { evictOldest(emit: emit) }
+            if flows.count >= maxTrackedFlows { evictOldest(emit: emit) }
             flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
         }
         let direction = flow.direction(sourceIsA: sourceIsA)
@@ -208,6 +223,7 @@ public final class CaptureAnalyzer {
         }
         if !wasClosed, flow.tcp.isClosed {
             flow.closedAt = frame.timestamp
+            flow.closedFrame = frame.number
             closedQueue.append((key, flow.sequence))
         }
     }
@@ -239,6 +255,7 @@ public final class CaptureAnalyzer {
         nextSequence += 1
         flows[key] = flow
         ordered.register(flow.sequence)
+        shard?.created(firstFrame: frame.number)
         return flow
     }
 
@@ -258,7 +275,7 @@ public final class CaptureAnalyzer {
                 continue
             }
             if now.milliseconds(since: closedAt) >= Self.closeLinger * 1000 {
-                finish(key: entry.key, flow: flow, end: .captureEnd, emit: emit)
+                finish(key: entry.key, flow: flow, end: .captureEnd, order: .lingered(flow.closedFrame), emit: emit)
             } else {
                 keep.append(entry)
             }
@@ -267,49 +284,133 @@ public final class CaptureAnalyzer {
         // Idle connections: a full pass at most every quarter of the idle timeout.
         if now.milliseconds(since: lastIdleSweep ?? .zero) >= options.idleTimeout * 250 {
             lastIdleSweep = now
-            for (key, flow) in flows where now.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
-            {
-                finish(key: key, flow: flow, end: .idle, emit: emit)
+            // In order of creation, so the finishing order (and what it decides: session links,
+            // pattern id lists) does not depend on hashing, and shards merge to the same order.
+            let idle = flows.filter { now.milliseconds(since: $0.value.tcp.lastActivity) >= options.idleTimeout * 1000 }
+            for (key, flow) in idle.sorted(by: { $0.value.sequence < $1.value.sequence }) {
+                finish(key: key, flow: flow, end: .idle, order: .idle, emit: emit)
             }
         }
     }
 
     private var lastIdleSweep: Timestamp?
 
+    /// At the cap the least recently active sixteenth of the flows is finished at once: one
+    /// scan per many new connections, not one per connection (a SYN flood at the cap would
+    /// otherwise cost a full scan per packet).
     private func evictOldest(emit: (Connection) -> Void) {
-        guard let (key, flow) = flows.min(by: { $0.value.tcp.lastActivity < $1.value.tcp.lastActivity }) else { return }
-        flow.analyzer.connection.notes.append(
-            Note(
-                frame: nil,
-                message: "tracking: evicted because more than \(options.maxConnections) connections were open"))
-        finish(key: key, flow: flow, end: .idle, emit: emit)
+        let batch = max(1, min(flows.count, maxTrackedFlows / 16))
+        let byAge = flows.sorted {
+            let a = $0.value.tcp.lastActivity
+            let b = $1.value.tcp.lastActivity
+            return a != b ? a < b : $0.value.sequence < $1.value.sequence
+        }
+        let message = "tracking: evicted because more than \(options.maxConnections) connections were open"
+        for (key, flow) in byAge.prefix(batch).sorted(by: { $0.value.sequence < $1.value.sequence }) {
+            flow.analyzer.connection.notes.append(Note(frame: nil, message: message))
+            finish(key: key, flow: flow, end: .idle, order: .inFrame, emit: emit)
+        }
+    }
+
+    /// Flows this analyser may track: the whole cap, or a shard's share of it.
+    private var maxTrackedFlows: Int {
+        guard let shard else { return options.maxConnections }
+        return max(1, (options.maxConnections + shard.count - 1) / shard.count)
     }
 
     private func finishAll(emit: (Connection) -> Void) {
         let remaining = flows.sorted { $0.value.sequence < $1.value.sequence }
         for (key, flow) in remaining {
             let idle = lastTime.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
-            finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, emit: emit)
+            finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, order: .captureEnd, emit: emit)
         }
         ordered.drain(emit: emit)
     }
 
-    private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, emit: (Connection) -> Void) {
+    private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
         if flows[key] === flow { flows[key] = nil }
         flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
-        var connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
-        guard isReportable(connection) else {
+        let connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
+        let reportable = isReportable(connection) ? connection : nil
+        if let shard {
+            shard.finished(
+                order: order, frame: lastFrame, firstFrame: connection.firstFrame, captureEnd: lastTime,
+                work: reportable.map(shardWork))
+            return
+        }
+        complete(sequence: flow.sequence, reportable, captureEnd: lastTime, emit: emit)
+    }
+
+    /// The cross-connection part of finishing, in finishing order: session links, certificate
+    /// audit and diagnosis, patterns, then ordered emission. `connection.id` is `sequence`.
+    func complete(sequence: Int, _ finished: Connection?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+        guard var connection = finished else {
             report.nonTLSConnections += 1
-            ordered.complete(flow.sequence, nil, emit: emit)
+            ordered.complete(sequence, nil, emit: emit)
             return
         }
         sessions.link(&connection)
         ConnectionFinisher.finish(
-            &connection, auditor: auditor, options: options, captureEnd: lastTime, interception: &interception)
+            &connection, auditor: auditor, options: options, captureEnd: captureEnd, interception: &interception)
         patterns.add(connection)
         if !options.keepTimelines { connection.timeline = Timeline() }
-        ordered.complete(flow.sequence, connection, emit: emit)
+        ordered.complete(sequence, connection, emit: emit)
     }
+
+    /// A shard's part of finishing a reported connection: everything that depends on this
+    /// connection alone. Diagnosis reads one thing other connections decide (the session
+    /// issuer), so a connection that may be linked travels with an undiagnosed copy.
+    private func shardWork(_ finished: Connection) -> ShardWork {
+        var connection = finished
+        ConnectionFinisher.auditAndExplain(&connection, auditor: auditor, options: options)
+        let undiagnosed = ConnectionFinisher.mayBeLinked(connection) ? connection : nil
+        ConnectionFinisher.diagnose(&connection, options: options, captureEnd: lastTime)
+        if !options.keepTimelines { connection.timeline = Timeline() }
+        return ShardWork(connection: connection, undiagnosed: undiagnosed)
+    }
+
+    /// Merger side: the cross-connection part of finishing a connection a shard audited and
+    /// diagnosed, in the single-threaded order's effects.
+    func completeShardWork(sequence: Int, _ work: ShardWork?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+        guard var connection = work?.connection else {
+            report.nonTLSConnections += 1
+            ordered.complete(sequence, nil, emit: emit)
+            return
+        }
+        connection.id = sequence
+        sessions.link(&connection)
+        if let issuer = connection.resumption.issuedBy, var redo = work?.undiagnosed {
+            redo.id = sequence
+            redo.resumption.issuedBy = issuer
+            ConnectionFinisher.diagnose(&redo, options: options, captureEnd: captureEnd)
+            if !options.keepTimelines { redo.timeline = Timeline() }
+            connection = redo
+        }
+        ConnectionFinisher.observe(connection, interception: &interception)
+        patterns.add(connection)
+        ordered.complete(sequence, connection, emit: emit)
+    }
+
+    /// Merger side of a parallel run: a flow created in a shard gets the next sequence number.
+    func registerCreated() -> Int {
+        let sequence = nextSequence
+        nextSequence += 1
+        ordered.register(sequence)
+        return sequence
+    }
+
+    /// Merger side: emits what is still waiting once every shard has finished.
+    func drain(emit: (Connection) -> Void) { ordered.drain(emit: emit) }
+
+    /// Merger side: the capture-level fields read by a shard (every shard reads every frame).
+    func adoptCaptureFields(from shardReport: CaptureReport) {
+        let nonTLS = report.nonTLSConnections
+        report = shardReport
+        report.nonTLSConnections = nonTLS
+        report.patterns = []
+    }
+
+    var currentReport: CaptureReport { report }
 
     private func isReportable(_ connection: Connection) -> Bool {
         if connection.isTLS { return true }
@@ -324,19 +425,25 @@ struct OrderedEmitter {
     private var next = 0
     private var registered = 0
     private var nextID = 1
-    /// Provisional id (creation order) to reported id, for cross-connection references.
-    private var finalIDs: [Int: Int] = [:]
+    /// Provisional id (creation order) to reported id, for cross-connection references: a flat
+    /// array indexed by sequence (0: not reported), 8 bytes per connection of the capture.
+    private var finalIDs: [Int] = []
 
-    func finalID(forSequence sequence: Int) -> Int? { finalIDs[sequence] }
+    func finalID(forSequence sequence: Int) -> Int? {
+        guard sequence >= 0, sequence < finalIDs.count, finalIDs[sequence] > 0 else { return nil }
+        return finalIDs[sequence]
+    }
 
     private mutating func number(_ connection: inout Connection) {
-        finalIDs[connection.id] = nextID
+        let sequence = connection.id
+        if sequence >= 0 {
+            if sequence >= finalIDs.count { finalIDs.append(contentsOf: repeatElement(0, count: sequence + 1 - finalIDs.count)) }
+            finalIDs[sequence] = nextID
+        }
         connection.id = nextID
         if let issuer = connection.resumption.issuedBy {
-            connection.resumption.issuedBy = finalIDs[issuer]
-            if let id = finalIDs[issuer],
-                let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote })
-            {
+            connection.resumption.issuedBy = finalID(forSequence: issuer)
+            if let id = finalID(forSequence: issuer), let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
                 connection.notes[index].message += "; the full handshake of connection \(id) carried it"
             }
         }

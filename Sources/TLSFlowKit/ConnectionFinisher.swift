@@ -11,17 +11,38 @@ enum ConnectionFinisher {
         _ connection: inout Connection, auditor: CertificateAuditor, options: AnalysisOptions, captureEnd: Timestamp,
         interception: inout InterceptionTracker
     ) {
+        auditAndExplain(&connection, auditor: auditor, options: options)
+        observe(connection, interception: &interception)
+        diagnose(&connection, options: options, captureEnd: captureEnd)
+    }
+
+    /// The certificate part: depends on this connection alone (the auditor's cache is shared
+    /// and locked), so parallel shards run it.
+    static func auditAndExplain(_ connection: inout Connection, auditor: CertificateAuditor, options: AnalysisOptions) {
         audit(&connection, role: .server, auditor: auditor, keepDER: options.keepCertificateDER)
         audit(&connection, role: .client, auditor: auditor, keepDER: options.keepCertificateDER)
         explainMissingCertificates(&connection)
+    }
+
+    static func observe(_ connection: Connection, interception: inout InterceptionTracker) {
         if let leaf = connection.serverCertificates.first, let name = connection.clientHello?.sni {
             interception.observe(
                 serverName: name, issuer: leaf.issuer, leafSHA256: leaf.sha256, connectionID: connection.id,
                 frame: leaf.frame)
         }
+    }
+
+    static func diagnose(_ connection: inout Connection, options: AnalysisOptions, captureEnd: Timestamp) {
         let context = DiagnosisContext(
             captureEnd: captureEnd, handshakeTimeout: options.handshakeTimeout, idleTimeout: options.idleTimeout)
         Diagnoser().diagnose(&connection, context: context)
+    }
+
+    /// Whether session linking could name an issuer for this connection (the only input to
+    /// diagnosis that comes from other connections).
+    static func mayBeLinked(_ connection: Connection) -> Bool {
+        guard let hello = connection.clientHello else { return false }
+        return !hello.sessionID.isEmpty || !hello.sessionTicketHead.isEmpty
     }
 
     private static func audit(_ connection: inout Connection, role: Side, auditor: CertificateAuditor, keepDER: Bool) {

@@ -31,6 +31,8 @@ final class Flow {
     var analyzer: TLSConnectionAnalyzer
     /// Position in the idle-sweep order; flows are swept by last activity.
     var closedAt: Timestamp?
+    /// Frame that closed the connection (orders the lingering ones across shards).
+    var closedFrame = 0
 
     init(sequence: Int, initiatorIsA: Bool, tcp: TCPConnection, analyzer: TLSConnectionAnalyzer) {
         self.sequence = sequence

@@ -37,7 +37,11 @@ struct AnalysisFlags: ParsableArguments {
     @Option(name: .long, help: "Track at most this many connections at once; the oldest idle ones are closed early.")
     var maxConnections: Int = 1_000_000
 
+    @Option(name: .long, help: "Threads analysing each capture (default: the number of processors); the output is the same.")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be between 1 and 64") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         guard handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
@@ -58,6 +62,7 @@ struct AnalysisFlags: ParsableArguments {
         options.validationTime = validationTime.flatMap(Timestamp.init(rfc3339:))
         options.keyLogFiles = keyLogFiles
         options.maxConnections = maxConnections
+        if let threads { options.threads = threads }
         return options
     }
 }

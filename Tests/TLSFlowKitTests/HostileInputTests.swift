@@ -198,7 +198,11 @@ import Testing
 
     /// Past --max-connections the oldest idle connection is finished early, with a note saying so.
     @Test func evictionPastTheConnectionCapIsNoted() throws {
-        let result = try Self.analyze("http-on-443.pcap") { $0.maxConnections = 1 }
+        // One thread: with shards the cap is divided between them.
+        let result = try Self.analyze("http-on-443.pcap") {
+            $0.maxConnections = 1
+            $0.threads = 1
+        }
         let healthy = try #require(result.healthy)
         #expect(
             healthy.notes.contains { $0.message == "tracking: evicted because more than 1 connections were open" },
