@@ -19,7 +19,7 @@ struct SplitMix64: RandomNumberGenerator {
 @Suite struct MutationTests {
     @Test(arguments: ["ja4/ipv6.pcapng", "ndpi/tls_ech.pcapng", "zeek/tls1.2.pcap", "ja4/tls12.pcap"])
     func damagedCapturesNeverTrap(name: String) throws {
-        let original = try [UInt8](Data(contentsOf: publicCaptures.appendingPathComponent(name)))
+        let original = try [UInt8](Data(contentsOf: publicCapture(name)))
         var random = SplitMix64(state: UInt64(original.count))
         for round in 0..<150 {
             var bytes = original

@@ -39,7 +39,7 @@ import WireBasics
     }
 
     @Test func truncatedPublicCaptureNamesTheFrame() throws {
-        let path = publicCaptures.appendingPathComponent("suricata-verify/tls_DER-incomplete-header.pcap").path
+        let path = publicCapture("suricata-verify/tls_DER-incomplete-header.pcap").path
         let (frames, outcome, _) = try readAll(path)
         #expect(frames.count == 6)
         #expect(outcome.truncatedAfter == 6)
@@ -82,7 +82,7 @@ import WireBasics
         var filter = try PacketFilter(expression: "tcp port 443")
         var matched: [String: (Int, Int)] = [:]
         for name in ["zeek/tls1.2.pcap", "zeek/ml-dsa-44-cert.pcap", "zeek/ssl-v2.pcap"] {
-            let reader = try CaptureReader(path: publicCaptures.appendingPathComponent(name).path)
+            let reader = try CaptureReader(path: publicCapture(name).path)
             var hits = 0
             var total = 0
             reader.forEachFrame { frame in
@@ -96,7 +96,7 @@ import WireBasics
         }
         #expect(filter.linkTypeErrors.isEmpty)
         var none = try PacketFilter(expression: "udp port 53")
-        let reader = try CaptureReader(path: publicCaptures.appendingPathComponent("zeek/tls1.2.pcap").path)
+        let reader = try CaptureReader(path: publicCapture("zeek/tls1.2.pcap").path)
         var any = false
         reader.forEachFrame { if none.matches($0) { any = true } }
         #expect(!any)
@@ -104,7 +104,7 @@ import WireBasics
 
     @Test func expressionThatCannotApplyRecordsTheLinkType() throws {
         var filter = try PacketFilter(expression: "ether host 00:11:22:33:44:55")
-        let reader = try CaptureReader(path: publicCaptures.appendingPathComponent("zeek/ml-dsa-44-cert.pcap").path)
+        let reader = try CaptureReader(path: publicCapture("zeek/ml-dsa-44-cert.pcap").path)
         var hits = 0
         reader.forEachFrame { if filter.matches($0) { hits += 1 } }
         #expect(hits == 0)

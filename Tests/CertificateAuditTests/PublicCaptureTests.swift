@@ -50,8 +50,11 @@ struct PublicCaptureTests {
     static func tsharkRows(_ sample: Sample) throws -> [(serial: String, notBefore: String, notAfter: String)] {
         let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let tsv = repoRoot.deletingLastPathComponent().appendingPathComponent(
-            "shared/captures/public/\(sample.source).certs.tsv")
+        // The copies in Tests/PublicCaptures; ja4/ captures stay in the shared directory.
+        let tsv =
+            sample.source.hasPrefix("ja4/")
+            ? repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/\(sample.source).certs.tsv")
+            : repoRoot.appendingPathComponent("Tests/PublicCaptures/\(sample.source).certs.tsv")
         let text = try String(contentsOf: tsv, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)

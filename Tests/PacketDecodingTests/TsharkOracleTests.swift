@@ -6,15 +6,32 @@ import WireBasics
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-let publicCaptures = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public")
+
+/// The public captures copied into the repository (Tests/PublicCaptures, with their attribution),
+/// and ja4/, which may not be copied and is read from the shared directory beside the clone.
+let publicCaptures = repositoryRoot.appendingPathComponent("Tests/PublicCaptures")
+let ja4Captures = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/ja4")
+
+/// A public capture (or oracle file) by its name relative to the public root ("zeek/x.pcap").
+func publicCapture(_ name: String) -> URL {
+    name.hasPrefix("ja4/")
+        ? ja4Captures.appendingPathComponent(String(name.dropFirst(4))) : publicCaptures.appendingPathComponent(name)
+}
+
+/// Every file under both roots.
+func publicCaptureWalk() -> [URL] {
+    var files: [URL] = []
+    for root in [publicCaptures, ja4Captures] {
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
+        for case let url as URL in walker { files.append(url) }
+    }
+    return files
+}
 
 /// Captures that have a tshark oracle next to them.
 func capturesWithTsharkOracle() -> [String] {
-    guard let walker = FileManager.default.enumerator(at: publicCaptures, includingPropertiesForKeys: nil) else {
-        return []
-    }
     var out: [String] = []
-    for case let url as URL in walker where url.lastPathComponent.hasSuffix(".tshark.tsv") {
+    for url in publicCaptureWalk() where url.lastPathComponent.hasSuffix(".tshark.tsv") {
         let capture = String(url.path.dropLast(".tshark.tsv".count))
         if FileManager.default.fileExists(atPath: capture) { out.append(capture) }
     }
@@ -157,7 +174,7 @@ func decodedViews(_ capture: String, wanted: Set<Int>) throws -> [Int: DecodedVi
     @Test(arguments: ["zeek/tls1.2.pcap", "ndpi/http_ipv6.pcap", "zeek/ml-dsa-44-cert.pcap", "ja4/ipv6.pcapng"])
     func filterAgreesWithDecoder(name: String) throws {
         var filter = try PacketFilter(expression: "tcp port 443")
-        let reader = try CaptureReader(path: publicCaptures.appendingPathComponent(name).path)
+        let reader = try CaptureReader(path: publicCapture(name).path)
         var byFilter = 0
         var byDecoder = 0
         reader.forEachFrame { frame in

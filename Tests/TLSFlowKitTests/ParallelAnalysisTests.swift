@@ -10,7 +10,7 @@ import TLSFlowModel
 struct ParallelAnalysisTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let publicCaptures = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public")
+    static let publicCaptures = repoRoot.appendingPathComponent("Tests/PublicCaptures")
 
     /// Every public capture, so the comparison covers resumption links, alerts, STARTTLS,
     /// fragments, several link types and pcapng.
@@ -21,7 +21,7 @@ struct ParallelAnalysisTests {
             let ext = (relative as NSString).pathExtension.lowercased()
             if ext == "pcap" || ext == "pcapng" { found.append(publicCaptures.appendingPathComponent(relative).path) }
         }
-        return found.sorted()
+        return (found + FixturePaths.captures(includeJA4: true).filter { $0.name.hasPrefix("ja4/") }.map(\.path)).sorted()
     }
 
     static func json(_ path: String, threads: Int) throws -> String {

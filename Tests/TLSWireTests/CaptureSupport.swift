@@ -6,9 +6,15 @@ import TLSWire
 enum Captures {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let publicDir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public")
+    /// The public captures copied into the repository (with their attribution); ja4/ may not be
+    /// copied and is read from the shared directory beside the clone.
+    static let publicDir = repoRoot.appendingPathComponent("Tests/PublicCaptures")
+    static let ja4Dir = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/ja4")
 
-    static func url(_ relative: String) -> URL { publicDir.appendingPathComponent(relative) }
+    static func url(_ relative: String) -> URL {
+        relative.hasPrefix("ja4/")
+            ? ja4Dir.appendingPathComponent(String(relative.dropFirst(4))) : publicDir.appendingPathComponent(relative)
+    }
 
     struct Frame {
         var linkType: UInt32

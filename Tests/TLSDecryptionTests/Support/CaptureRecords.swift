@@ -9,7 +9,8 @@ enum Fixtures {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let repoRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
     static let local = testsDirectory.appendingPathComponent("Fixtures")
-    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public")
+    /// The public captures copied into the repository, with their attribution.
+    static let shared = repoRoot.appendingPathComponent("Tests/PublicCaptures")
 
     static func bytes(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
     static func text(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }

@@ -5,7 +5,7 @@ import Foundation
 enum FixturePaths {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let publicFixtures = testsDirectory.appendingPathComponent("Fixtures/public")
+    static let publicFixtures = testsDirectory.deletingLastPathComponent().appendingPathComponent("PublicCaptures")
     static let repoRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
     static let sharedPublic = repoRoot.deletingLastPathComponent().appendingPathComponent(
         "shared/captures/public")
