@@ -27,9 +27,13 @@ run: build
 	$(BIN) $(CAPTURE_TRUST) Captures/
 	$(BIN) check $(CAPTURE_TRUST) Captures/
 
+# The unit and capture tests, then every fuzz target for CI_FUZZ_SECONDS (a bounded smoke run
+# from the committed corpus; `make fuzz` runs longer). CI_FUZZ_SECONDS=0 skips fuzzing.
+CI_FUZZ_SECONDS ?= 20
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@if [ "$(CI_FUZZ_SECONDS)" -gt 0 ]; then SWIFT=$(SWIFT) FUZZ_SECONDS=$(CI_FUZZ_SECONDS) Fuzz/run.sh; fi
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -241,7 +241,7 @@ enum TLSVersion {
     /// What the client offered: supported_versions when present, else legacy_version and below.
     static func offered(by hello: ClientHelloInfo) -> [String] {
         if !hello.supportedVersions.isEmpty {
-            return hello.supportedVersions.filter { !$0.lowercased().contains("grease") }
+            return hello.supportedVersions.filter { $0 != "GREASE" }
         }
         return hello.legacyVersion.isEmpty ? [] : [hello.legacyVersion]
     }

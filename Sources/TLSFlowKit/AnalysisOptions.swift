@@ -25,8 +25,11 @@ public struct AnalysisOptions: Sendable {
     public var keepTimelines = false
     /// Keep each certificate's DER in the result (for --export-certs).
     public var keepCertificateDER = false
-    /// Upper bound on concurrently tracked connections; the oldest idle ones are evicted beyond it.
-    public var maxConnections = 1_000_000
+    /// Upper bound on concurrently tracked connections; the least recently active are evicted
+    /// beyond it. A tracked connection costs about 3.5 KiB, so the default bounds a SYN flood to
+    /// well under 1 GiB while leaving room for 200 000 live connections (3 300 new ones a
+    /// second, all idle for the 60 s timeout).
+    public var maxConnections = 200_000
     /// Upper bound on out-of-order bytes buffered per connection direction.
     public var maxBufferedBytesPerDirection = 512 * 1024
     /// Shard threads for one capture file (1: single-threaded). The output is the same for

@@ -123,7 +123,8 @@ public final class CaptureAnalyzer {
 
     /// Cross-connection findings, with connection ids as reported.
     func completeReport() {
-        let found = patterns.findings().map { ($0.connectionIDs, $0.finding) }
+        let found =
+            patterns.findings().map { ($0.connectionIDs, $0.finding) }
             + interception.findings().map { ($0.connectionIDs, $0.finding) }
         report.patterns = found.map { ids, finding in
             var remapped = finding
@@ -254,6 +255,7 @@ public final class CaptureAnalyzer {
                 keyLog: keyLog.count > 0 ? keyLog : nil))
         nextSequence += 1
         flows[key] = flow
+        peakTrackedFlows = max(peakTrackedFlows, flows.count)
         ordered.register(flow.sequence)
         shard?.created(firstFrame: frame.number)
         return flow
@@ -294,6 +296,8 @@ public final class CaptureAnalyzer {
     }
 
     private var lastIdleSweep: Timestamp?
+    /// Most flows tracked at once: what bounds memory (the tests check it stays under the cap).
+    private(set) var peakTrackedFlows = 0
 
     /// At the cap the least recently active sixteenth of the flows is finished at once: one
     /// scan per many new connections, not one per connection (a SYN flood at the cap would
@@ -323,6 +327,9 @@ public final class CaptureAnalyzer {
         for (key, flow) in remaining {
             let idle = lastTime.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
             finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, order: .captureEnd, emit: emit)
+            // Hand finished connections over as they come, so a capture that ends with many
+            // connections open never holds them all at once.
+            shard?.captureEndProgress()
         }
         ordered.drain(emit: emit)
     }
@@ -437,13 +444,17 @@ struct OrderedEmitter {
     private mutating func number(_ connection: inout Connection) {
         let sequence = connection.id
         if sequence >= 0 {
-            if sequence >= finalIDs.count { finalIDs.append(contentsOf: repeatElement(0, count: sequence + 1 - finalIDs.count)) }
+            if sequence >= finalIDs.count {
+                finalIDs.append(contentsOf: repeatElement(0, count: sequence + 1 - finalIDs.count))
+            }
             finalIDs[sequence] = nextID
         }
         connection.id = nextID
         if let issuer = connection.resumption.issuedBy {
             connection.resumption.issuedBy = finalID(forSequence: issuer)
-            if let id = finalID(forSequence: issuer), let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote }) {
+            if let id = finalID(forSequence: issuer),
+                let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote })
+            {
                 connection.notes[index].message += "; the full handshake of connection \(id) carried it"
             }
         }

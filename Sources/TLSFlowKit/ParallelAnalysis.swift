@@ -56,7 +56,8 @@ enum ParallelAnalysis {
             jobs.append(ShardJob(reader: reader, analyzer: analyzer))
         }
         let merger = try CaptureAnalyzer(
-            options: options, auditor: auditor, keyLog: keyLog, file: displayName, format: jobs[0].reader.format.rawValue)
+            options: options, auditor: auditor, keyLog: keyLog, file: displayName,
+            format: jobs[0].reader.format.rawValue)
         for job in jobs {
             let thread = Thread { job.run() }
             thread.stackSize = 8 << 20
@@ -187,7 +188,9 @@ final class ShardRole {
 
     func created(firstFrame: Int) {
         pending.append(
-            ShardEvent(frame: firstFrame, phase: 3, tie: firstFrame, firstFrame: firstFrame, captureEnd: .zero, kind: .created))
+            ShardEvent(
+                frame: firstFrame, phase: 3, tie: firstFrame, firstFrame: firstFrame, captureEnd: .zero, kind: .created)
+        )
     }
 
     func finished(order: FinishOrder, frame: Int, firstFrame: Int, captureEnd: Timestamp, work: ShardWork?) {
@@ -212,6 +215,12 @@ final class ShardRole {
             channel.push(shard: index, events: &pending, watermark: frame)
             framesSinceHandover = 0
         }
+    }
+
+    /// While the connections still open at the capture end are finished (in creation order):
+    /// every real frame has been read, so the watermark is just below the capture-end events.
+    func captureEndProgress() {
+        if pending.count >= Self.batch { channel.push(shard: index, events: &pending, watermark: Int.max - 1) }
     }
 
     /// After the capture end: the last events, and nothing more from this shard.
@@ -254,17 +263,25 @@ final class ShardChannel: @unchecked Sendable {
 
     /// Moves every event that can no longer be preceded by an unseen one into `batch`, in merged
     /// order; waits when there is none yet. False when all shards are finished and drained.
+    ///
+    /// Each shard's queue is in order, so the smallest head is next once every shard with an
+    /// empty queue has read past its frame (a k-way merge). Waiting for every shard's watermark
+    /// instead would hold all capture-end events until every shard had finished.
     func nextBatch(into batch: inout [ShardEvent]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            let settled = watermarks.min() ?? Int.max
             while true {
                 var best = -1
                 for shard in queues.indices where heads[shard] < queues[shard].count {
                     if best < 0 || queues[shard][heads[shard]].precedes(queues[best][heads[best]]) { best = shard }
                 }
-                guard best >= 0, queues[best][heads[best]].frame <= settled else { break }
+                guard best >= 0 else { break }
+                let frame = queues[best][heads[best]].frame
+                let blocked = queues.indices.contains { shard in
+                    heads[shard] == queues[shard].count && watermarks[shard] != Int.max && watermarks[shard] < frame
+                }
+                guard !blocked else { break }
                 batch.append(queues[best][heads[best]])
                 heads[best] += 1
             }
@@ -272,7 +289,9 @@ final class ShardChannel: @unchecked Sendable {
                 condition.broadcast()
                 return true
             }
-            if settled == Int.max, queues.indices.allSatisfy({ heads[$0] == queues[$0].count }) { return false }
+            if watermarks.allSatisfy({ $0 == Int.max }), queues.indices.allSatisfy({ heads[$0] == queues[$0].count }) {
+                return false
+            }
             condition.wait()
         }
     }

@@ -178,15 +178,20 @@ public struct ByteReader: Sendable {
 extension Sequence where Element == UInt8 {
     /// Lowercase hex without separators, as the JSON contract prints byte strings.
     public var hexString: String {
-        let digits: [Character] = Array("0123456789abcdef")
-        var out = ""
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        let array = Array(self)
+        return array.withUnsafeBufferPointer { source in
+            String(unsafeUninitializedCapacity: source.count * 2) { out in
+                for (index, byte) in source.enumerated() {
+                    out[2 * index] = lowercaseHexDigits[Int(byte >> 4)]
+                    out[2 * index + 1] = lowercaseHexDigits[Int(byte & 0x0f)]
+                }
+                return source.count * 2
+            }
         }
-        return out
     }
 }
+
+private let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 /// "0x1a2b": how unnamed code points are printed.
 func hex4(_ value: UInt16) -> String {

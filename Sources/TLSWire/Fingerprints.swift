@@ -1,5 +1,11 @@
 import Crypto
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Which transport carried the hello: the first character of JA4/JA4S.
 public enum FingerprintTransport: String, Sendable {
     case tcp = "t"
@@ -15,16 +21,29 @@ public struct JA3: Sendable, Hashable {
     public var hash: String
 
     public init(_ hello: ClientHello) {
-        let ciphers = hello.cipherSuites.filter { !isGREASE($0) }.map(String.init)
-        let extensions = hello.extensions.map(\.type.rawValue).filter { !isGREASE($0) }.map(String.init)
+        let cipherCodes = hello.cipherSuites.filter { !isGREASE($0) }
+        let extensionCodes = hello.extensions.map(\.type.rawValue).filter { !isGREASE($0) }
         let groups = (((try? hello.supportedGroups()) ?? nil) ?? []).map(\.rawValue).filter { !isGREASE($0) }
         let formats = ((try? hello.ecPointFormats()) ?? nil) ?? []
+        // Clients repeat the same few hellos: the strings and the MD5 are worked out once each.
+        let key = FingerprintCache<JA3>.Key(
+            prefix: String(hello.legacyVersion.rawValue),
+            lists: [cipherCodes, extensionCodes, groups, formats.map(UInt16.init)])
+        if let cached = Self.cache.lookup(key) {
+            self = cached
+            return
+        }
+        let ciphers = cipherCodes.map(String.init)
+        let extensions = extensionCodes.map(String.init)
         string = [
             String(hello.legacyVersion.rawValue), ciphers.joined(separator: "-"), extensions.joined(separator: "-"),
             groups.map(String.init).joined(separator: "-"), formats.map(String.init).joined(separator: "-"),
         ].joined(separator: ",")
         hash = Insecure.MD5.hash(data: Array(string.utf8)).hexString
+        Self.cache.store(key, self)
     }
+
+    private static let cache = FingerprintCache<JA3>()
 }
 
 /// JA3S: "SSLVersion,Cipher,SSLExtension" of a ServerHello, and its MD5.
@@ -63,8 +82,16 @@ public struct JA4: Sendable, Hashable {
         let prefix =
             transport.rawValue + version.ja4Code + sni + Self.twoDigits(ciphers.count)
             + Self.twoDigits(extensions.count) + alpn
-        let signatureAlgorithms = (((try? hello.signatureAlgorithms()) ?? nil) ?? []).map(\.rawValue)
-            .filter { !isGREASE($0) }.map(bareHex4).joined(separator: ",")
+        let signatureCodes = (((try? hello.signatureAlgorithms()) ?? nil) ?? []).map(\.rawValue)
+            .filter { !isGREASE($0) }
+        // The lists and the prefix determine every JA4 form; hashing them is much cheaper than
+        // building the strings and their SHA-256s again for each repeat of a hello.
+        let key = FingerprintCache<JA4>.Key(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
+        if let cached = Self.cache.lookup(key) {
+            self = cached
+            return
+        }
+        let signatureAlgorithms = signatureCodes.map(bareHex4).joined(separator: ",")
 
         let sortedCiphers = ciphers.sorted().map(bareHex4).joined(separator: ",")
         let sortedExtensions = extensions.filter { $0 != 0x0000 && $0 != 0x0010 }.sorted().map(bareHex4)
@@ -82,7 +109,10 @@ public struct JA4: Sendable, Hashable {
         ja4o =
             "\(prefix)_\(Self.hash12(originalCiphers))_\(originalExtensions.isEmpty ? Self.empty : Self.hash12(originalC))"
         ja4ro = "\(prefix)_\(originalCiphers)_\(originalC)"
+        Self.cache.store(key, self)
     }
+
+    private static let cache = FingerprintCache<JA4>()
 
     static let empty = "000000000000"
 
@@ -148,4 +178,42 @@ extension ClientHello {
 extension ServerHello {
     public var ja3s: JA3S { JA3S(self) }
     public func ja4s(transport: FingerprintTransport = .tcp) -> JA4S { JA4S(self, transport: transport) }
+}
+
+/// Fingerprints already worked out, by their inputs; shared by the analysis threads, so behind a
+/// lock, and emptied when full (a capture with endlessly varied hellos only loses the reuse).
+final class FingerprintCache<Value>: @unchecked Sendable {
+    struct Key: Hashable {
+        var prefix: String
+        var lists: [[UInt16]]
+    }
+
+    /// Allocated, so its address is stable (a stored mutex's address is not guaranteed).
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private var values: [Key: Value] = [:]
+    private let capacity = 4096
+
+    init() {
+        lock = .allocate(capacity: 1)
+        lock.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    func lookup(_ key: Key) -> Value? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return values[key]
+    }
+
+    func store(_ key: Key, _ value: Value) {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+        values[key] = value
+    }
 }

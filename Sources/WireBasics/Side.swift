@@ -9,12 +9,18 @@ public enum Side: String, Sendable, Hashable, CaseIterable {
 
 /// Lowercase hex without separators, the form the JSON contract uses for every byte string.
 public func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.underestimatedCount * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0f)])
+    // Certificate hashes and fingerprints are rendered for every connection: one allocation,
+    // no per-character appends.
+    let array = bytes as? [UInt8] ?? Array(bytes)
+    return array.withUnsafeBufferPointer { source in
+        String(unsafeUninitializedCapacity: source.count * 2) { out in
+            for (index, byte) in source.enumerated() {
+                out[2 * index] = hexDigits[Int(byte >> 4)]
+                out[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
+            }
+            return source.count * 2
+        }
     }
-    return String(decoding: out, as: UTF8.self)
 }
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -34,10 +34,16 @@ struct AnalysisFlags: ParsableArguments {
     @Option(name: .customLong("keylog"), help: "NSS key log file (SSLKEYLOGFILE) to decrypt TLS with (repeatable).")
     var keyLogFiles: [String] = []
 
-    @Option(name: .long, help: "Track at most this many connections at once; the oldest idle ones are closed early.")
-    var maxConnections: Int = 1_000_000
+    @Option(
+        name: .long,
+        help:
+            "Track at most this many connections at once (about 3.5 KiB each); the least recently active are closed early, with a note."
+    )
+    var maxConnections: Int = 200_000
 
-    @Option(name: .long, help: "Threads analysing each capture (default: the number of processors); the output is the same.")
+    @Option(
+        name: .long, help: "Threads analysing each capture (default: the number of processors); the output is the same."
+    )
     var threads: Int?
 
     func validate() throws {

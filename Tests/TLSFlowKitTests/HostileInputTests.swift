@@ -1,7 +1,10 @@
+import CaptureIO
 import Foundation
-import TLSFlowKit
+import TLSDecryption
 import TLSFlowModel
 import Testing
+
+@testable import TLSFlowKit
 
 /// The malformed-capture corpus (Fixtures/malformed, made by make-malformed.py): each file is
 /// the healthy TLS 1.2 connection of healthy.pcap plus one hostile connection from 10.0.0.3, or
@@ -209,6 +212,34 @@ import Testing
             "\(healthy.notes)")
         #expect(healthy.version == "TLS 1.2")
         #expect(!result.hostile.isEmpty)
+    }
+
+    /// A flood of half-open connections inside the idle timeout: memory is bounded by the cap,
+    /// not by the flood. The table never holds more than the cap, every connection is still
+    /// reported (in order), and each one finished early says so. (Peak RSS at a million: see
+    /// docs/fuzzing.md, `make hostile-bench`.)
+    @Test func synFloodStaysUnderTheConnectionCap() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tlsflow-flood-\(getpid()).pcap")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try ParallelAnalysisTests.synFlood(count: 20_000).write(to: path)
+        var options = AnalysisOptions()
+        options.maxConnections = 1_000
+        options.threads = 1
+        let session = try AnalysisSession(options: options)
+        let reader = try CaptureReader(path: path.path)
+        let analyzer = try CaptureAnalyzer(
+            options: options, auditor: session.auditor, keyLog: KeyLog(), file: path.path,
+            format: reader.format.rawValue)
+        var ids: [Int] = []
+        var evicted = 0
+        _ = analyzer.run(reader: reader) { connection in
+            ids.append(connection.id)
+            if connection.notes.contains(where: { $0.message.hasPrefix("tracking: evicted") }) { evicted += 1 }
+        }
+        #expect(analyzer.peakTrackedFlows <= 1_000)
+        #expect(ids == Array(1...20_000))
+        // All but the last cap's worth were pushed out by newer ones.
+        #expect(evicted >= 19_000)
     }
 
     func expectHealthyUnaffected(_ result: Result, _ name: String) throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Reports
-import Testing
 import TLSFlowModel
+import Testing
 
 @testable import TLSFlowKit
 
@@ -21,7 +21,12 @@ struct ParallelAnalysisTests {
             let ext = (relative as NSString).pathExtension.lowercased()
             if ext == "pcap" || ext == "pcapng" { found.append(publicCaptures.appendingPathComponent(relative).path) }
         }
-        return (found + FixturePaths.captures(includeJA4: true).filter { $0.name.hasPrefix("ja4/") }.map(\.path)).sorted()
+        let bundled = repoRoot.appendingPathComponent("Captures/pcaps")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: bundled.path)) ?? []
+        found += names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }
+            .map { bundled.appendingPathComponent($0).path }
+        return (found + FixturePaths.captures(includeJA4: true).filter { $0.name.hasPrefix("ja4/") }.map(\.path))
+            .sorted()
     }
 
     static func json(_ path: String, threads: Int) throws -> String {
@@ -61,6 +66,51 @@ struct ParallelAnalysisTests {
             compared += 1
         }
         #expect(compared >= 10)
+    }
+
+    /// Thousands of connections still open when the capture ends are finished after the last
+    /// frame; the shards hand them over in batches and the merger interleaves them by creation
+    /// order, so none is held back and the numbering is the single-threaded one.
+    @Test func connectionsOpenAtCaptureEndMergeInOrder() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tlsflow-synflood-\(getpid()).pcap")
+        defer { try? FileManager.default.removeItem(at: path) }
+        // More than a shard's hand-over batch (256) per shard.
+        try Self.synFlood(count: 1_200).write(to: path)
+        let single = try Self.json(path.path, threads: 1)
+        #expect(single == (try Self.json(path.path, threads: 2)))
+        #expect(single == (try Self.json(path.path, threads: 3)))
+        #expect(single.components(separatedBy: "\"server\":{\"ip\":\"10.0.0.1\",\"port\":443}").count == 1_201)
+        #expect(single.contains("\"id\":1200,"))
+    }
+
+    /// A pcap of `count` SYN-only IPv4 connections to port 443, one per millisecond.
+    static func synFlood(count: Int) -> Data {
+        var data = Data()
+        func le32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        func le16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        le32(0xa1b2_c3d4)
+        le16(2)
+        le16(4)
+        le32(0)
+        le32(0)
+        le32(65535)
+        le32(1)
+        for index in 0..<count {
+            var frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]
+            let port = UInt16(1024 + index % 60_000)
+            let host = UInt8(index / 60_000 + 2)
+            frame += [0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 1, host, 10, 0, 0, 1]
+            frame += [
+                UInt8(port >> 8), UInt8(port & 0xff), 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0,
+                0, 0,
+            ]
+            le32(UInt32(1_700_000_000 + index / 1000))
+            le32(UInt32(index % 1000 * 1000))
+            le32(UInt32(frame.count))
+            le32(UInt32(frame.count))
+            data.append(contentsOf: frame)
+        }
+        return data
     }
 
     @Test func shardsSplitFlowsAndAgreeOnOwner() {
