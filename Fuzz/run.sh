@@ -26,9 +26,10 @@ for target in "${TARGETS[@]}"; do
     # objects it allocated on some malformed inputs (docs/fuzzing.md, "Findings"): leak checks
     # are off for the targets that parse certificates; -rss_limit_mb still catches growth.
     EXTRA=()
-    case "$target" in FuzzCapture | FuzzCertificate) EXTRA=(-detect_leaks=0) ;; esac
+    LEAKS=1
+    case "$target" in FuzzCapture | FuzzCertificate) EXTRA=(-detect_leaks=0) LEAKS=0 ;; esac
     # -rss_limit_mb: a decoder that grows memory with a small input is a bug too.
-    if ! "$BIN/$target" ".work/$target" "corpus/$target" \
+    if ! ASAN_OPTIONS="detect_leaks=$LEAKS${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$BIN/$target" ".work/$target" "corpus/$target" \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 -timeout=20 \
         "${PARALLEL[@]}" "${EXTRA[@]}" -print_final_stats=1 \
         -artifact_prefix="crashes/$target-" 2>".work/$target.log"; then

@@ -113,7 +113,7 @@ final class ByteSource {
 
     /// Bytes of the mapping before this offset have been handed back to the kernel.
     private var released = 0
-    private static let releaseChunk = 32 << 20
+    private static let releaseChunk = 8 << 20
 
     /// Drops the consumed part of a mapped file from this process's memory. Pages of a read-only
     /// private mapping that were never written come back from the file if touched again, so

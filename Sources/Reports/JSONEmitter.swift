@@ -40,6 +40,19 @@ struct JSONEmitter {
         return text
     }
 
+    /// Hands the bytes written so far to `body`, then forgets them (the nesting state is kept).
+    mutating func drainBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        body(UnsafeRawBufferPointer(start: buf.base, count: buf.count))
+        buf.removeAll()
+    }
+
+    /// A copy of the bytes written so far, which are then forgotten.
+    mutating func takeBytes() -> [UInt8] {
+        let bytes = buf.array
+        buf.removeAll()
+        return bytes
+    }
+
     /// Elements of the current container were written to the output by another emitter.
     mutating func noteElementsWrittenElsewhere() { first = false }
 

@@ -1,9 +1,10 @@
+import TLSFlowModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import TLSFlowModel
 
 /// Streams the JSON report (docs/output.md) or JSON Lines, one connection at a time.
 ///
@@ -21,13 +22,14 @@ import TLSFlowModel
 public struct JSONReportWriter {
     public static let schema = 1
 
-    private let sink: (String) -> Void
+    /// Receives the output bytes, in order; a pointer valid only during the call.
+    private let sink: (UnsafeRawBufferPointer) -> Void
     private let lines: Bool
     private var out: JSONEmitter
     /// The current capture's connections, rendered as elements of its `connections` array:
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
     /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
-    private var pendingChunks: [String] = []
+    private var pendingChunks: [[UInt8]] = []
     private var pendingChunkBytes = 0
     /// Chunks beyond `spillThreshold`, in order after `pendingChunks`.
     private var spill: SpillFile?
@@ -43,7 +45,13 @@ public struct JSONReportWriter {
     /// `sink` receives the output in chunks, in order; concatenated they form the document.
     /// `jsonLines` writes one compact connection object per line instead of a document.
     public init(pretty: Bool, jsonLines: Bool = false, sink: @escaping (String) -> Void) {
-        self.sink = sink
+        self.init(pretty: pretty, jsonLines: jsonLines, byteSink: { sink(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    /// Like `init(pretty:jsonLines:sink:)`, without turning the output into `String`s: for large
+    /// reports written straight to a file descriptor.
+    public init(pretty: Bool, jsonLines: Bool = false, byteSink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.sink = byteSink
         lines = jsonLines
         prettyDocument = pretty && !jsonLines
         out = JSONEmitter(pretty: prettyDocument)
@@ -86,14 +94,14 @@ public struct JSONReportWriter {
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
     }
 
-    private mutating func keep(_ chunk: String) {
-        if spill == nil, pendingChunkBytes + chunk.utf8.count > spillThreshold { spill = SpillFile() }
+    private mutating func keep(_ chunk: [UInt8]) {
+        if spill == nil, pendingChunkBytes + chunk.count > spillThreshold { spill = SpillFile() }
         if let spill {
             spill.append(chunk)
             return
         }
         pendingChunks.append(chunk)
-        pendingChunkBytes += chunk.utf8.count
+        pendingChunkBytes += chunk.count
     }
 
     public mutating func connection(_ connection: Connection) {
@@ -103,7 +111,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.count >= flushThreshold { keep(pending.takeText()) }
+            if pending.count >= flushThreshold { keep(pending.takeBytes()) }
         }
     }
 
@@ -145,9 +153,9 @@ public struct JSONReportWriter {
         out.beginArray()
         if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
-            for chunk in pendingChunks { sink(chunk) }
-            spill?.replay { sink($0) }
-            sink(pending.takeText())
+            for chunk in pendingChunks { chunk.withUnsafeBytes { sink($0) } }
+            spill?.replay { chunk in chunk.withUnsafeBytes { sink($0) } }
+            pending.drainBytes(sink)
             out.noteElementsWrittenElsewhere()
         }
         pendingChunks = []
@@ -218,7 +226,7 @@ public struct JSONReportWriter {
 
     private mutating func flush() {
         guard !out.isEmpty else { return }
-        sink(out.takeText())
+        out.drainBytes(sink)
     }
 }
 
@@ -229,21 +237,20 @@ final class SpillFile {
     private let file: UnsafeMutablePointer<FILE>?
     private var sizes: [Int] = []
     private var failed = false
-    private var overflow: [String] = []
+    private var overflow: [[UInt8]] = []
 
     init() { file = tmpfile() }
 
     deinit { if let file { fclose(file) } }
 
-    func append(_ chunk: String) {
+    func append(_ chunk: [UInt8]) {
         // After a failed write the file's tail is unusable: later chunks stay in memory.
         guard let file, !failed else {
             overflow.append(chunk)
             return
         }
-        var chunk = chunk
-        let size = chunk.utf8.count
-        let written = chunk.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
+        let size = chunk.count
+        let written = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         guard written == size else {
             failed = true
             overflow.append(chunk)
@@ -252,7 +259,7 @@ final class SpillFile {
         sizes.append(size)
     }
 
-    func replay(_ body: (String) -> Void) {
+    func replay(_ body: ([UInt8]) -> Void) {
         if let file, !sizes.isEmpty {
             fflush(file)
             rewind(file)
@@ -260,7 +267,7 @@ final class SpillFile {
                 var chunk = [UInt8](repeating: 0, count: size)
                 let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
                 guard got == size else { break }
-                body(String(decoding: chunk, as: UTF8.self))
+                body(chunk)
             }
         }
         for chunk in overflow { body(chunk) }

@@ -131,13 +131,14 @@ public struct SignatureScheme: RawRepresentable, Hashable, Sendable, CustomStrin
         0x0904: "mldsa44", 0x0905: "mldsa65", 0x0906: "mldsa87",
     ]
 
+    private static let legacyHashes = [1: "md5", 2: "sha1", 3: "sha224", 4: "sha256", 5: "sha384", 6: "sha512"]
+    private static let legacySignatures = [1: "rsa", 2: "dsa", 3: "ecdsa"]
+
     public var name: String {
         if let name = Self.names[rawValue] { return name }
         if isGREASE { return "GREASE" }
         // TLS 1.2 (hash, signature) pairs that TLS 1.3 did not name.
-        let hashes = [1: "md5", 2: "sha1", 3: "sha224", 4: "sha256", 5: "sha384", 6: "sha512"]
-        let sigs = [1: "rsa", 2: "dsa", 3: "ecdsa"]
-        if let hash = hashes[Int(rawValue >> 8)], let sig = sigs[Int(rawValue & 0xff)] {
+        if let hash = Self.legacyHashes[Int(rawValue >> 8)], let sig = Self.legacySignatures[Int(rawValue & 0xff)] {
             return "\(sig)_\(hash)"
         }
         return hex4(rawValue)

@@ -73,7 +73,9 @@ struct Analyze: ParsableCommand {
         var analysed = 0
         let color = !noColor && stdoutIsTerminal && format == .text
         let output = StandardOutput()
-        var writer = JSONReportWriter(output: output, pretty: stdoutIsTerminal, jsonLines: format == .jsonl)
+        var writer = JSONReportWriter(
+            pretty: stdoutIsTerminal, jsonLines: format == .jsonl,
+            byteSink: { [output] (bytes: UnsafeRawBufferPointer) in output.write(bytes) })
         if format != .text { writer.begin(version: TLSFlow.version) }
         let text = TextReport(color: color, width: terminalWidth, verbose: verbose)
         for file in expansion.files {
@@ -125,17 +127,31 @@ final class StandardOutput: TextOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        // Large chunks (the JSON writer's) go straight out rather than through the buffer.
+        if bytes.count >= 1 << 16 {
+            flush()
+            writeAll(bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     func flush() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        buffer.withUnsafeBytes { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress else { return }
+        var offset = 0
+        while offset < raw.count {
+            let written = Glibc.write(STDOUT_FILENO, base + offset, raw.count - offset)
+            if written <= 0 { break }
+            offset += written
+        }
     }
 
     deinit { flush() }
