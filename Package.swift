@@ -34,7 +34,7 @@ let package = Package(
         // TLS records, handshake messages, registries, fingerprints. Pure.
         .target(
             name: "TLSWire",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["WireBasics", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Key logs, TLS 1.2/1.3 key derivation and record decryption. Pure.
         .target(
@@ -79,8 +79,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WireBasicsTests", dependencies: ["WireBasics"]),
-        .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO"]),
-        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CaptureIO"]),
+        // Locates the public captures for the test targets that read them.
+        .target(name: "PublicCaptureFixtures", path: "Tests/Support/PublicCaptureFixtures"),
+        .testTarget(name: "CaptureIOTests", dependencies: ["CaptureIO", "PublicCaptureFixtures"]),
+        .testTarget(
+            name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CaptureIO", "PublicCaptureFixtures"]),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"]),
         .testTarget(name: "TLSDecryptionTests", dependencies: ["TLSDecryption"], exclude: ["Fixtures"]),

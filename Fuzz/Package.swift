@@ -6,19 +6,20 @@ import PackageDescription
 //   swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 // Each target exports LLVMFuzzerTestOneInput; libFuzzer supplies main.
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-    ("FuzzPacketDecoder", [.product(name: "TLSFlowKit", package: "tlsflow")]),
-    ("FuzzTLSRecords", [.product(name: "TLSFlowKit", package: "tlsflow")]),
-    ("FuzzHandshake", [.product(name: "TLSFlowKit", package: "tlsflow")]),
-    ("FuzzCertificate", [.product(name: "TLSFlowKit", package: "tlsflow")]),
-    ("FuzzKeyLog", [.product(name: "TLSFlowKit", package: "tlsflow")]),
-    ("FuzzCapture", [.product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzPacketDecoder", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzTLSRecords", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzHandshake", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzCertificate", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzKeyLog", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
+    ("FuzzCapture", ["FuzzDriver", .product(name: "TLSFlowKit", package: "tlsflow")]),
 ]
 
 let package = Package(
     name: "tlsflow-fuzz",
     dependencies: [.package(name: "tlsflow", path: "..")],
-    targets: fuzzTargets.map { target in
-        .executableTarget(name: target.name, dependencies: target.dependencies, path: "Sources/\(target.name)")
-    },
+    targets: [.target(name: "FuzzDriver")]
+        + fuzzTargets.map { target in
+            .executableTarget(name: target.name, dependencies: target.dependencies, path: "Sources/\(target.name)")
+        },
     swiftLanguageModes: [.v6]
 )

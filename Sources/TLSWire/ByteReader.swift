@@ -1,3 +1,5 @@
+import WireBasics
+
 /// Why a decoder rejected its input. Offsets are counted from the start of the outermost
 /// buffer the reader was created over (usually the handshake body), so a message can point
 /// a user at the exact byte.
@@ -177,21 +179,8 @@ public struct ByteReader: Sendable {
 
 extension Sequence where Element == UInt8 {
     /// Lowercase hex without separators, as the JSON contract prints byte strings.
-    public var hexString: String {
-        let array = Array(self)
-        return array.withUnsafeBufferPointer { source in
-            String(unsafeUninitializedCapacity: source.count * 2) { out in
-                for (index, byte) in source.enumerated() {
-                    out[2 * index] = lowercaseHexDigits[Int(byte >> 4)]
-                    out[2 * index + 1] = lowercaseHexDigits[Int(byte & 0x0f)]
-                }
-                return source.count * 2
-            }
-        }
-    }
+    public var hexString: String { WireBasics.hexString(self) }
 }
-
-private let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 /// "0x1a2b": how unnamed code points are printed.
 func hex4(_ value: UInt16) -> String {

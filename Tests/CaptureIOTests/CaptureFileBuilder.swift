@@ -1,4 +1,5 @@
 import Foundation
+import PublicCaptureFixtures
 
 /// Builds pcap and pcapng files byte by byte, in either byte order, for hand-made test cases.
 struct ByteWriter {
@@ -158,32 +159,6 @@ struct TemporaryFile {
     }
 
     func cleanup() { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-}
-
-/// Repository root, located from this source file.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-
-/// The public captures copied into the repository (Tests/PublicCaptures, with their attribution),
-/// and ja4/, which may not be copied and is read from the shared directory beside the clone.
-let publicCaptures = repositoryRoot.appendingPathComponent("Tests/PublicCaptures")
-let ja4Captures = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/ja4")
-
-/// A public capture (or oracle file) by its name relative to the public root ("zeek/x.pcap").
-func publicCapture(_ name: String) -> URL {
-    name.hasPrefix("ja4/")
-        ? ja4Captures.appendingPathComponent(String(name.dropFirst(4))) : publicCaptures.appendingPathComponent(name)
-}
-
-/// Every file under both roots.
-func publicCaptureWalk() -> [URL] {
-    var files: [URL] = []
-    for root in [publicCaptures, ja4Captures] {
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
-        for case let url as URL in walker { files.append(url) }
-    }
-    return files
 }
 
 /// Every .pcap/.pcapng under the public capture folder, sorted.

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import PublicCaptureFixtures
 import Testing
 
 /// Deterministic generator so that a failing mutation can be reproduced.

@@ -1,5 +1,6 @@
 import CaptureIO
 import Foundation
+import PublicCaptureFixtures
 import Testing
 import WireBasics
 

@@ -1,32 +1,9 @@
 import CaptureIO
 import Foundation
 import PacketDecoding
+import PublicCaptureFixtures
 import Testing
 import WireBasics
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-/// The public captures copied into the repository (Tests/PublicCaptures, with their attribution),
-/// and ja4/, which may not be copied and is read from the shared directory beside the clone.
-let publicCaptures = repositoryRoot.appendingPathComponent("Tests/PublicCaptures")
-let ja4Captures = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/ja4")
-
-/// A public capture (or oracle file) by its name relative to the public root ("zeek/x.pcap").
-func publicCapture(_ name: String) -> URL {
-    name.hasPrefix("ja4/")
-        ? ja4Captures.appendingPathComponent(String(name.dropFirst(4))) : publicCaptures.appendingPathComponent(name)
-}
-
-/// Every file under both roots.
-func publicCaptureWalk() -> [URL] {
-    var files: [URL] = []
-    for root in [publicCaptures, ja4Captures] {
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
-        for case let url as URL in walker { files.append(url) }
-    }
-    return files
-}
 
 /// Captures that have a tshark oracle next to them.
 func capturesWithTsharkOracle() -> [String] {

@@ -1,3 +1,4 @@
+import FuzzDriver
 import TLSWire
 
 // One direction of a TLS stream: cut into records (in pieces whose sizes come from the input,
@@ -43,18 +44,7 @@ public func fuzzOne(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links executables with main aliased to <module>_main, so libFuzzer's own main is not
-// used: this entry point hands control to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzTLSRecords_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
+    runFuzzer(argc, argv) { data, size in fuzzOne(data, size) }
 }
