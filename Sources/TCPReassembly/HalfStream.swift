@@ -149,6 +149,16 @@ public struct HalfStream: Sendable {
 
     /// Delivers whatever is still buffered, declaring the holes before it as gaps (end of capture,
     /// connection closed, or idle timeout).
+    /// Gives up waiting for the holes before the buffered segments: they become capture gaps and
+    /// the buffered bytes are delivered (and freed). The stream goes on from there.
+    public mutating func releasePending<Sink: StreamSink>(
+        direction: Direction, frame: Int, time: Timestamp, sink: inout Sink
+    ) {
+        while !pending.isEmpty {
+            skipToFirstPending(direction: direction, frame: frame, time: time, sink: &sink)
+        }
+    }
+
     public mutating func flush<Sink: StreamSink>(direction: Direction, frame: Int, time: Timestamp, sink: inout Sink) {
         while !pending.isEmpty {
             skipToFirstPending(direction: direction, frame: frame, time: time, sink: &sink)

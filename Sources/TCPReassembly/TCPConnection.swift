@@ -130,6 +130,19 @@ public struct TCPConnection: Sendable {
         return outcome
     }
 
+    /// Out-of-order bytes buffered in both directions, waiting for a hole to be filled.
+    public var pendingBytes: Int { streams[0].pendingBytes + streams[1].pendingBytes }
+
+    /// Times a direction's buffer cap turned a hole into a gap.
+    public var pendingLimitHits: Int { streams[0].pendingLimitHits + streams[1].pendingLimitHits }
+
+    /// Declares every hole with data buffered behind it a capture gap and delivers that data, in
+    /// both directions, without ending the connection.
+    public mutating func releasePending<Sink: StreamSink>(frame: Int, time: Timestamp, sink: inout Sink) {
+        streams[0].releasePending(direction: .initiator, frame: frame, time: time, sink: &sink)
+        streams[1].releasePending(direction: .responder, frame: frame, time: time, sink: &sink)
+    }
+
     /// Delivers what is still buffered in both directions (holes become gaps).
     public mutating func flush<Sink: StreamSink>(frame: Int, time: Timestamp, sink: inout Sink) {
         streams[0].flush(direction: .initiator, frame: frame, time: time, sink: &sink)

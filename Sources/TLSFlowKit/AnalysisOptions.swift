@@ -30,6 +30,9 @@ public struct AnalysisOptions: Sendable {
     /// well under 1 GiB while leaving room for 200 000 live connections (3 300 new ones a
     /// second, all idle for the 60 s timeout).
     public var maxConnections = 200_000
+    /// Upper bound on out-of-order bytes buffered across all connections; past it the connection
+    /// that adds more gives up on its holes (they become capture gaps).
+    public var maxBufferedBytesTotal = 256 * 1024 * 1024
     /// Upper bound on out-of-order bytes buffered per connection direction.
     public var maxBufferedBytesPerDirection = 512 * 1024
     /// Shard threads for one capture file (1: single-threaded). The output is the same for

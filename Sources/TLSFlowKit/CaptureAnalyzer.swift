@@ -212,10 +212,36 @@ public final class CaptureAnalyzer {
         flow.analyzer.beginSegment(
             flags: flags, payloadLength: payload.count, direction: direction, frame: frame.number,
             time: frame.timestamp)
+        let pendingBefore = flow.tcp.pendingBytes
+        let limitHitsBefore = flow.tcp.pendingLimitHits
         let outcome = flow.tcp.receive(
             header, payload: payload, direction: direction, frame: frame.number, time: frame.timestamp,
             sink: &flow.analyzer)
         flow.analyzer.endSegment(outcome, direction: direction, frame: frame.number, time: frame.timestamp)
+        bufferedBytes += flow.tcp.pendingBytes - pendingBefore
+        if flow.tcp.pendingLimitHits > limitHitsBefore, !flow.notedDirectionCap {
+            flow.notedDirectionCap = true
+            flow.analyzer.connection.notes.append(
+                Note(
+                    frame: frame.number,
+                    message:
+                        "tracking: more than \(Self.sizeText(options.maxBufferedBytesPerDirection)) arrived ahead of a hole in one direction; the hole was declared a capture gap"
+                ))
+        }
+        if bufferedBytes > maxBufferedBytesTotal, flow.tcp.pendingBytes > 0 {
+            let held = flow.tcp.pendingBytes
+            flow.tcp.releasePending(frame: frame.number, time: frame.timestamp, sink: &flow.analyzer)
+            bufferedBytes -= held - flow.tcp.pendingBytes
+            if !flow.notedTotalCap {
+                flow.notedTotalCap = true
+                flow.analyzer.connection.notes.append(
+                    Note(
+                        frame: frame.number,
+                        message:
+                            "tracking: out-of-order data released early because more than \(Self.sizeText(options.maxBufferedBytesTotal)) were buffered across all connections; its holes are capture gaps"
+                    ))
+            }
+        }
         if packet.payloadMissing > 0 {
             flow.analyzer.connection.notes.append(
                 Note(
@@ -316,6 +342,22 @@ public final class CaptureAnalyzer {
         }
     }
 
+    /// "256 MiB", "4 KiB", "100 bytes": limits as the user would have set them.
+    static func sizeText(_ bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+
+    /// Out-of-order bytes buffered by all tracked flows.
+    private var bufferedBytes = 0
+
+    /// Buffered bytes this analyser may hold: the whole cap, or a shard's share of it.
+    private var maxBufferedBytesTotal: Int {
+        guard let shard else { return options.maxBufferedBytesTotal }
+        return max(1, options.maxBufferedBytesTotal / shard.count)
+    }
+
     /// Flows this analyser may track: the whole cap, or a shard's share of it.
     private var maxTrackedFlows: Int {
         guard let shard else { return options.maxConnections }
@@ -336,6 +378,7 @@ public final class CaptureAnalyzer {
 
     private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
         if flows[key] === flow { flows[key] = nil }
+        bufferedBytes -= flow.tcp.pendingBytes
         flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
         let connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
         let reportable = isReportable(connection) ? connection : nil

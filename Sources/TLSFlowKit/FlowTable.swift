@@ -33,6 +33,9 @@ final class Flow {
     var closedAt: Timestamp?
     /// Frame that closed the connection (orders the lingering ones across shards).
     var closedFrame = 0
+    /// Buffer-cap notes already given (one of each per connection).
+    var notedDirectionCap = false
+    var notedTotalCap = false
 
     init(sequence: Int, initiatorIsA: Bool, tcp: TCPConnection, analyzer: TLSConnectionAnalyzer) {
         self.sequence = sequence

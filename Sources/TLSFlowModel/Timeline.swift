@@ -82,7 +82,9 @@ public struct Timeline: Sendable {
 
     /// The retained events in order; `elided` events are missing between head and tail.
     public var events: [TimelineEvent] {
-        head + tail[tailStart...] + tail[..<tailStart]
+        // Most connections never reach the tail: hand out the stored array, not a copy.
+        if tail.isEmpty { return head }
+        return head + tail[tailStart...] + tail[..<tailStart]
     }
 
     public var isEmpty: Bool { head.isEmpty }

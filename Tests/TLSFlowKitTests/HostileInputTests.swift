@@ -196,6 +196,24 @@ import Testing
         #expect(hostile.tcp.gaps >= 1)
         #expect(hostile.tcp.missingBytes > 0)
         #expect(result.hostileCodes.contains("capture.gap"), "\(result.hostileCodes)")
+        #expect(result.hostileText.contains("more than 4 KiB arrived ahead of a hole"), "\(result.hostileText)")
+        try expectHealthyUnaffected(result, "out-of-order-flood.pcap")
+    }
+
+    /// The same flood under a cap on what all connections together may buffer: the connection
+    /// that goes over it gives up on its hole, says so, and memory stays under the cap.
+    @Test func totalBufferCapReleasesTheHole() throws {
+        let result = try Self.analyze("out-of-order-flood.pcap") {
+            $0.maxBufferedBytesTotal = 2048
+            $0.threads = 1
+        }
+        let hostile = try #require(result.hostile.first)
+        #expect(hostile.tcp.gaps >= 1)
+        #expect(result.hostileCodes.contains("capture.gap"), "\(result.hostileCodes)")
+        #expect(
+            result.hostileText.contains("released early because more than 2 KiB were buffered across all connections"),
+            "\(result.hostileText)")
+        #expect(!result.hostileText.contains("arrived ahead of a hole"))
         try expectHealthyUnaffected(result, "out-of-order-flood.pcap")
     }
 

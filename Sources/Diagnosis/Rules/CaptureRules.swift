@@ -69,8 +69,16 @@ public struct CaptureGapRule: DiagnosisRule {
         ]
     }
 
+    /// Case-insensitive (ASCII) prefix test; every note of every connection is checked, so no
+    /// lowercased copy of the message is made.
     static func hasPrefix(_ message: String, _ prefix: String) -> Bool {
-        message.lowercased().hasPrefix(prefix)
+        var remaining = message.utf8.makeIterator()
+        for expected in prefix.utf8 {
+            guard var byte = remaining.next() else { return false }
+            if byte >= 0x41 && byte <= 0x5a { byte |= 0x20 }
+            if byte != expected { return false }
+        }
+        return true
     }
 
     static func strip(_ message: String, _ prefix: String) -> String {
