@@ -1,3 +1,5 @@
+@_exported import WireBasics
+
 /// What one frame turned out to be.
 public enum DecodedPacket: Sendable {
     case tcp(TCPPacket)
@@ -8,25 +10,6 @@ public enum DecodedPacket: Sendable {
     /// Headers that contradict themselves or the frame, in words for the user.
     case malformed(reason: String)
     case unsupportedLinkType(Int32)
-}
-
-/// TCP control bits: the low byte of the flags field as on the wire. ECE and CWR are kept as
-/// bits, but `control` leaves them out so congestion signalling never reads as a state change.
-public struct TCPFlags: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    public static let fin = TCPFlags(rawValue: 0x01)
-    public static let syn = TCPFlags(rawValue: 0x02)
-    public static let rst = TCPFlags(rawValue: 0x04)
-    public static let psh = TCPFlags(rawValue: 0x08)
-    public static let ack = TCPFlags(rawValue: 0x10)
-    public static let urg = TCPFlags(rawValue: 0x20)
-    public static let ece = TCPFlags(rawValue: 0x40)
-    public static let cwr = TCPFlags(rawValue: 0x80)
-
-    /// FIN, SYN, RST, PSH, ACK, URG only.
-    public var control: TCPFlags { TCPFlags(rawValue: rawValue & 0x3f) }
 }
 
 /// 802.1Q/802.1ad tags in order, outermost first. Up to four ids are kept inline; `count`

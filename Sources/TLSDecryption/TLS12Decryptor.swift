@@ -20,11 +20,11 @@ public struct TLS12Decryptor: Sendable {
         suite: UInt16, version: UInt16, masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
         cbcMode: RecordDecryptor.CBCMode = .detect
     ) throws {
-        let block = try TLS12KeyBlock(
+        let (clientKeys, serverKeys) = try Self.recordDecryptors(
             suite: suite, version: version, masterSecret: masterSecret, clientRandom: clientRandom,
-            serverRandom: serverRandom)
-        client = Direction(pending: try RecordDecryptor(tls12: suite, keyBlock: block, side: .client, cbcMode: cbcMode))
-        server = Direction(pending: try RecordDecryptor(tls12: suite, keyBlock: block, side: .server, cbcMode: cbcMode))
+            serverRandom: serverRandom, cbcMode: cbcMode)
+        client = Direction(pending: clientKeys)
+        server = Direction(pending: serverKeys)
     }
 
     /// Keys for a renegotiated handshake (from its decrypted ClientHello and ServerHello).
@@ -32,11 +32,23 @@ public struct TLS12Decryptor: Sendable {
         suite: UInt16, version: UInt16, masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
         cbcMode: RecordDecryptor.CBCMode = .detect
     ) throws {
+        (client.pending, server.pending) = try Self.recordDecryptors(
+            suite: suite, version: version, masterSecret: masterSecret, clientRandom: clientRandom,
+            serverRandom: serverRandom, cbcMode: cbcMode)
+    }
+
+    /// Both directions' record keys from one key block (RFC 5246 §6.3).
+    private static func recordDecryptors(
+        suite: UInt16, version: UInt16, masterSecret: [UInt8], clientRandom: [UInt8], serverRandom: [UInt8],
+        cbcMode: RecordDecryptor.CBCMode
+    ) throws -> (client: RecordDecryptor, server: RecordDecryptor) {
         let block = try TLS12KeyBlock(
             suite: suite, version: version, masterSecret: masterSecret, clientRandom: clientRandom,
             serverRandom: serverRandom)
-        client.pending = try RecordDecryptor(tls12: suite, keyBlock: block, side: .client, cbcMode: cbcMode)
-        server.pending = try RecordDecryptor(tls12: suite, keyBlock: block, side: .server, cbcMode: cbcMode)
+        return (
+            try RecordDecryptor(tls12: suite, keyBlock: block, side: .client, cbcMode: cbcMode),
+            try RecordDecryptor(tls12: suite, keyBlock: block, side: .server, cbcMode: cbcMode)
+        )
     }
 
     /// True once `side` has sent ChangeCipherSpec (its records are protected).

@@ -1,25 +1,3 @@
-/// TCP flags as a bit set (the low byte of the TCP header's flags field).
-public struct TCPFlags: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let fin = TCPFlags(rawValue: 0x01)
-    public static let syn = TCPFlags(rawValue: 0x02)
-    public static let rst = TCPFlags(rawValue: 0x04)
-    public static let psh = TCPFlags(rawValue: 0x08)
-    public static let ack = TCPFlags(rawValue: 0x10)
-
-    /// Wireshark-style short form, e.g. "SYN, ACK".
-    public var label: String {
-        var parts: [String] = []
-        if contains(.syn) { parts.append("SYN") }
-        if contains(.fin) { parts.append("FIN") }
-        if contains(.rst) { parts.append("RST") }
-        if contains(.psh) { parts.append("PSH") }
-        if contains(.ack) { parts.append("ACK") }
-        return parts.joined(separator: ", ")
-    }
-}
-
 /// One thing that happened on a connection, in capture order. Diagnosis rules and the ladder
 /// view read these; the JSON contract does not carry them.
 public struct TimelineEvent: Sendable, Equatable {
