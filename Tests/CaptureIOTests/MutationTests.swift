@@ -18,7 +18,10 @@ struct SplitMix64: RandomNumberGenerator {
 /// Damaged copies of real captures: reading must end (complete or truncated), never trap or spin,
 /// and never deliver a frame longer than the file.
 @Suite struct MutationTests {
-    @Test(arguments: ["ja4/ipv6.pcapng", "ndpi/tls_ech.pcapng", "zeek/tls1.2.pcap", "ja4/tls12.pcap"])
+    @Test(
+        arguments: availablePublicCaptures([
+            "ja4/ipv6.pcapng", "ndpi/tls_ech.pcapng", "zeek/tls1.2.pcap", "ja4/tls12.pcap",
+        ]))
     func damagedCapturesNeverTrap(name: String) throws {
         let original = try [UInt8](Data(contentsOf: publicCapture(name)))
         var random = SplitMix64(state: UInt64(original.count))

@@ -8,7 +8,7 @@ import WireBasics
 /// and per frame the same timestamp, lengths and bytes.
 @Suite struct LibpcapOracleTests {
     @Test func publicCapturesArePresent() {
-        #expect(publicCaptureFiles().count >= 70)
+        #expect(publicCaptureFiles().count == expectedPublicCaptureCount)
     }
 
     @Test(arguments: publicCaptureFiles().map { $0.path })

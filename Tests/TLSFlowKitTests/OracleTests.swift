@@ -35,7 +35,7 @@ import Testing
 
     @Test func everyValueAgreesWithTsharkExceptTheDocumentedDifferences() throws {
         let captures = FixturePaths.captures(includeJA4: true)
-        #expect(captures.count == 72, "public captures found: \(captures.count)")
+        #expect(captures.count == FixturePaths.expectedCount, "public captures found: \(captures.count)")
         let tally = try Self.compareAll()
         print("tshark oracle agreement (\(captures.count) captures)\n" + tally.table())
         let explained = OracleKnownDifferences.tsharkLimitations.merging(

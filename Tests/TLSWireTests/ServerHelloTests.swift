@@ -80,13 +80,15 @@ struct ServerHelloTests {
 
     /// Real ServerHellos: HRRs in FoxIO's handshake capture, drafts and experiments in zeek's.
     @Test func realServerHellos() throws {
-        var hrrGroups: [NamedGroup] = []
-        for (_, bytes) in try Captures.streams("ja4/tls-handshake.pcapng") {
-            for hello in Captures.serverHellos(bytes) where hello.isHelloRetryRequest {
-                if let group = try hello.keyShareGroup() { hrrGroups.append(group) }
+        if Captures.ja4Present {
+            var hrrGroups: [NamedGroup] = []
+            for (_, bytes) in try Captures.streams("ja4/tls-handshake.pcapng") {
+                for hello in Captures.serverHellos(bytes) where hello.isHelloRetryRequest {
+                    if let group = try hello.keyShareGroup() { hrrGroups.append(group) }
+                }
             }
+            #expect(hrrGroups.count == 5)
         }
-        #expect(hrrGroups.count == 5)
 
         func versions(_ capture: String) throws -> Set<String> {
             var out: Set<String> = []

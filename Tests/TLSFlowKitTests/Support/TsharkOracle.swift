@@ -10,6 +10,13 @@ enum FixturePaths {
     static let sharedPublic = repoRoot.deletingLastPathComponent().appendingPathComponent(
         "shared/captures/public")
 
+    /// The ja4 captures are beside the clone (they are in CI); elsewhere the checks that need them
+    /// are skipped and the others still run.
+    static let ja4Present = FileManager.default.fileExists(atPath: sharedPublic.appendingPathComponent("ja4").path)
+
+    /// Public captures: 66 copied into the repository, 6 more in ja4/.
+    static let expectedCount = 66 + (ja4Present ? 6 : 0)
+
     /// Copied sources (in the repository) and the ja4 source (read from the shared directory).
     static let copiedSources = ["zeek", "arkime", "ndpi", "suricata-verify", "illustrated-tls"]
 
