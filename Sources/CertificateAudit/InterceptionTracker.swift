@@ -30,11 +30,19 @@ public struct InterceptionTracker: Sendable {
             Sighting(issuer: issuer, leafSHA256: leafSHA256, connectionID: connectionID, frame: frame))
     }
 
-    /// One warning per server name seen with more than one issuing organisation.
-    public func findings() -> [(connectionIDs: [Int], finding: Finding)] {
+    /// One warning per server name seen with more than one issuing organisation. `renumber`
+    /// maps the ids given to `observe` to the ids the report shows (nil: not reported); the
+    /// connection lists in the text and in `connectionIDs` use the reported ones.
+    public func findings(renumber: (Int) -> Int? = { $0 }) -> [(connectionIDs: [Int], finding: Finding)] {
         var out: [(connectionIDs: [Int], finding: Finding)] = []
         for name in order {
-            guard let sightings = byName[name] else { continue }
+            guard let observed = byName[name] else { continue }
+            let sightings = observed.compactMap { sighting -> Sighting? in
+                guard let id = renumber(sighting.connectionID) else { return nil }
+                var renumbered = sighting
+                renumbered.connectionID = id
+                return renumbered
+            }
             var groups: [String: [Sighting]] = [:]
             var groupOrder: [String] = []
             for sighting in sightings {

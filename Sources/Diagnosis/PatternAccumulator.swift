@@ -2,7 +2,8 @@ import TLSFlowModel
 
 /// A finding about several connections to one server.
 public struct PatternFinding: Sendable, Equatable {
-    /// `frames` is empty: the evidence is the connections listed here.
+    /// `frames` holds the evidence frame of each listed connection (its headline finding's
+    /// trigger, its ClientHello, or the leaf certificate), ascending.
     public var finding: Finding
     /// Connection ids, the first `PatternAccumulator.idLimit` only.
     public var connectionIDs: [Int]
@@ -19,19 +20,26 @@ public struct PatternAccumulator: Sendable {
     public static let serverLimit = 10_000
     static let chainLimit = 8
 
+    /// A connection as the accumulator saw it: its id (renumbered when findings are made) and
+    /// the frame that shows what it counts for.
+    struct Sample: Sendable {
+        var id: Int
+        var frame: Int
+    }
+
     struct Chain: Sendable {
         var leaf: String
         var issuer: String
         var count = 0
-        var ids: [Int] = []
+        var samples: [Sample] = []
     }
 
     struct Tally: Sendable {
         var count = 0
-        var ids: [Int] = []
-        mutating func add(_ id: Int) {
+        var samples: [Sample] = []
+        mutating func add(_ sample: Sample) {
             count += 1
-            if ids.count < PatternAccumulator.idLimit { ids.append(id) }
+            if samples.count < PatternAccumulator.idLimit { samples.append(sample) }
         }
     }
 
@@ -68,38 +76,45 @@ public struct PatternAccumulator: Sendable {
         guard var server = servers[name] else { return }
         server.total += 1
         let id = connection.id
+        let headline = connection.findings.first(where: { $0.severity == .error })
+        let evidence = Sample(
+            id: id, frame: headline?.frames.first ?? connection.clientHello?.frame ?? connection.firstFrame)
         let verdict = connection.status != .incomplete && connection.clientHello != nil
         if verdict {
             let failed = connection.status == .failed
             if ConnectionFacts(connection).resumptionOffer != .none {
-                server.resumed.add(id)
-                if failed { server.resumedFailed.add(id) }
+                server.resumed.add(evidence)
+                if failed { server.resumedFailed.add(evidence) }
             } else {
-                server.full.add(id)
-                if failed { server.fullFailed.add(id) }
+                server.full.add(evidence)
+                if failed { server.fullFailed.add(evidence) }
             }
         }
         if let leaf = connection.serverCertificates.first, !leaf.sha256.isEmpty {
+            let sample = Sample(id: id, frame: leaf.frame)
             if let index = server.chains.firstIndex(where: { $0.leaf == leaf.sha256 }) {
                 server.chains[index].count += 1
-                if server.chains[index].ids.count < Self.idLimit { server.chains[index].ids.append(id) }
+                if server.chains[index].samples.count < Self.idLimit { server.chains[index].samples.append(sample) }
             } else if server.chains.count < Self.chainLimit {
-                server.chains.append(Chain(leaf: leaf.sha256, issuer: leaf.issuer, count: 1, ids: [id]))
+                server.chains.append(Chain(leaf: leaf.sha256, issuer: leaf.issuer, count: 1, samples: [sample]))
             } else {
                 server.moreChains += 1
             }
         }
-        if connection.status == .failed, let headline = connection.findings.first(where: { $0.severity == .error }) {
+        if connection.status == .failed, let headline {
             if server.failures[headline.code] == nil { server.failureOrder.append(headline.code) }
-            server.failures[headline.code, default: Tally()].add(id)
+            server.failures[headline.code, default: Tally()].add(evidence)
         }
         servers[name] = server
     }
 
-    public func findings() -> [PatternFinding] {
+    /// The patterns found so far. `renumber` maps the ids connections had when added to the ids
+    /// the report shows (nil: not reported); texts, `connectionIDs` and frames use those.
+    public func findings(renumber: (Int) -> Int? = { $0 }) -> [PatternFinding] {
         var out: [PatternFinding] = []
         for name in order {
-            guard let server = servers[name] else { continue }
+            guard var server = servers[name] else { continue }
+            Self.renumber(&server, renumber)
             let resumption = Self.resumption(server)
             if let resumption { out.append(resumption) }
             if let finding = Self.chains(server) { out.append(finding) }
@@ -107,6 +122,26 @@ public struct PatternAccumulator: Sendable {
             out += Self.repeatedFailures(server).filter { resumption == nil || $0.finding.code != "resumption.aborted" }
         }
         return out
+    }
+
+    private static func renumber(_ server: inout Server, _ renumber: (Int) -> Int?) {
+        func apply(_ samples: [Sample]) -> [Sample] {
+            samples.compactMap { sample in renumber(sample.id).map { Sample(id: $0, frame: sample.frame) } }
+        }
+        for tally in [\Server.resumed, \.resumedFailed, \.full, \.fullFailed] {
+            server[keyPath: tally].samples = apply(server[keyPath: tally].samples)
+        }
+        for index in server.chains.indices { server.chains[index].samples = apply(server.chains[index].samples) }
+        for code in server.failureOrder {
+            if var tally = server.failures[code] {
+                tally.samples = apply(tally.samples)
+                server.failures[code] = tally
+            }
+        }
+    }
+
+    private static func frames(_ samples: [Sample]) -> [Int] {
+        Array(Set(samples.map(\.frame))).sorted()
     }
 
     static func resumption(_ s: Server) -> PatternFinding? {
@@ -123,9 +158,10 @@ public struct PatternAccumulator: Sendable {
             ? "; \(s.fullFailed.count) of \(s.full.count) full handshakes did"
             : "; no full handshake to compare with"
         var detail =
-            "Resumption attempts that failed: connections \(Format.list(s.resumedFailed.ids.map { "#\($0)" }, limit: idLimit))."
-        if !s.full.ids.isEmpty {
-            detail += " Full handshakes: connections \(Format.list(s.full.ids.map { "#\($0)" }, limit: idLimit))."
+            "Resumption attempts that failed: connections \(Format.list(s.resumedFailed.samples.map { "#\($0.id)" }, limit: idLimit))."
+        if !s.full.samples.isEmpty {
+            detail +=
+                " Full handshakes: connections \(Format.list(s.full.samples.map { "#\($0.id)" }, limit: idLimit))."
         }
         detail +=
             " When only resumed sessions fail, the session cache or ticket keys are at fault: a load balancer spreading clients over nodes that do not share them, or a proxy (CMG, TLS inspection) that breaks on abbreviated handshakes."
@@ -134,15 +170,16 @@ public struct PatternAccumulator: Sendable {
             summary: summary, detail: detail,
             fix:
                 "Disable session resumption on the client to confirm; then share the session cache and synchronise the ticket keys across the nodes behind \(s.name), or disable resumption on the proxy in front of it.",
-            frames: [])
+            frames: frames(s.resumedFailed.samples))
         return PatternFinding(
-            finding: finding, connectionIDs: s.resumedFailed.ids, count: failed, total: attempts + s.full.count)
+            finding: finding, connectionIDs: s.resumedFailed.samples.map(\.id), count: failed,
+            total: attempts + s.full.count)
     }
 
     static func chains(_ s: Server) -> PatternFinding? {
         guard s.chains.count >= 2 else { return nil }
         let described = s.chains.map { chain in
-            "leaf \(chain.leaf.prefix(16))… issued by \(chain.issuer.isEmpty ? "?" : chain.issuer) (\(Format.plural(chain.count, "connection")), first #\(chain.ids.first ?? 0))"
+            "leaf \(chain.leaf.prefix(16))… issued by \(chain.issuer.isEmpty ? "?" : chain.issuer) (\(Format.plural(chain.count, "connection"))\(chain.samples.first.map { ", first #\($0.id)" } ?? ""))"
         }
         let issuers = Set(s.chains.map(\.issuer))
         var detail =
@@ -159,10 +196,10 @@ public struct PatternAccumulator: Sendable {
             detail: detail,
             fix:
                 "Deploy the same certificate and chain on every node serving \(s.name), or find the device that replaces it.",
-            frames: [])
+            frames: Array(frames(s.chains.flatMap(\.samples)).prefix(idLimit)))
         return PatternFinding(
-            finding: finding, connectionIDs: Array(s.chains.flatMap(\.ids).prefix(idLimit)), count: total,
-            total: s.total)
+            finding: finding, connectionIDs: Array(s.chains.flatMap(\.samples).map(\.id).prefix(idLimit)),
+            count: total, total: s.total)
     }
 
     static func repeatedFailures(_ s: Server) -> [PatternFinding] {
@@ -173,10 +210,11 @@ public struct PatternAccumulator: Sendable {
                 code: code, severity: .error, side: nil,
                 summary: "\(code) on \(tally.count) of \(s.total) connections to \(s.name): \(title)",
                 detail:
-                    "Connections whose headline is \(code): \(Format.list(tally.ids.map { "#\($0)" }, limit: idLimit)).",
+                    "Connections whose headline is \(code): \(Format.list(tally.samples.map { "#\($0.id)" }, limit: idLimit)).",
                 fix: FindingCatalog.entry(code)?.fix ?? "See `tlsflow explain \(code)`.",
-                frames: [])
-            return PatternFinding(finding: finding, connectionIDs: tally.ids, count: tally.count, total: s.total)
+                frames: frames(tally.samples))
+            return PatternFinding(
+                finding: finding, connectionIDs: tally.samples.map(\.id), count: tally.count, total: s.total)
         }
     }
 }

@@ -123,13 +123,15 @@ public final class CaptureAnalyzer {
 
     /// Cross-connection findings, with connection ids as reported.
     func completeReport() {
+        // Both trackers saw provisional ids (creation order); the report shows the final ones.
+        let renumber = { [ordered] (sequence: Int) in ordered.finalID(forSequence: sequence) }
         let found =
-            patterns.findings().map { ($0.connectionIDs, $0.finding) }
-            + interception.findings().map { ($0.connectionIDs, $0.finding) }
+            patterns.findings(renumber: renumber).map { ($0.connectionIDs, $0.finding) }
+            + interception.findings(renumber: renumber).map { ($0.connectionIDs, $0.finding) }
         report.patterns = found.map { ids, finding in
-            var remapped = finding
-            remapped.connectionIDs = ids.compactMap { ordered.finalID(forSequence: $0) }
-            return remapped
+            var pattern = finding
+            pattern.connectionIDs = ids
+            return pattern
         }
     }
 

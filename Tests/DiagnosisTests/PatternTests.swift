@@ -94,6 +94,20 @@ import Testing
         #expect(resumption?.finding.severity == .warning)  // nothing to compare with
     }
 
+    /// Connections are added with provisional ids and reported with others: the text, the id
+    /// list and the evidence frames all follow the reported numbering.
+    @Test func reportedIdsAndEvidenceFrames() throws {
+        var acc = PatternAccumulator()
+        for id in [10, 20, 30] { acc.add(resumedFailure(id: id)) }
+        let resumption = try #require(
+            acc.findings(renumber: { $0 == 20 ? nil : $0 / 10 }).first { $0.finding.code == "resumption.aborted" })
+        #expect(resumption.connectionIDs == [1, 3])
+        #expect(resumption.finding.detail.contains("connections #1, #3."))
+        #expect(!resumption.finding.detail.contains("#10"))
+        #expect(!resumption.finding.frames.isEmpty)
+        #expect(resumption.finding.frames == resumption.finding.frames.sorted())
+    }
+
     @Test func differentChainsForOneName() {
         var acc = PatternAccumulator()
         acc.add(fullSuccess(id: 1, leaf: "aa"))

@@ -46,6 +46,8 @@ public struct CaptureGapRule: DiagnosisRule {
                 "only the \(absent.peer.rawValue)'s packets are in the capture, none of the \(absent.rawValue)'s: the capture saw one direction only (asymmetric routing, or a capture filter on one address/port)"
             )
             sides.insert(absent)
+            // The evidence: the connection's packets, all from one side, starting here.
+            frames.append(connection.firstFrame)
         }
         let truncations = connection.notes.filter { Self.hasPrefix($0.message, DiagnosisNote.truncatedPrefix) }
         if let first = truncations.first {
