@@ -38,19 +38,52 @@ public struct SegmentOutcome: Sendable {
     public init() {}
 }
 
+/// One value per direction, indexed by `Direction.rawValue`. Two stored fields rather than an
+/// array: a connection is touched on every packet, and an array costs an allocation per
+/// connection plus a uniqueness check on every write.
+public struct DirectionPair<Element>: RandomAccessCollection {
+    private var initiator: Element
+    private var responder: Element
+
+    public init(_ initiator: Element, _ responder: Element) {
+        self.initiator = initiator
+        self.responder = responder
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { 2 }
+
+    public subscript(index: Int) -> Element {
+        get {
+            precondition(index == 0 || index == 1, "DirectionPair index out of range")
+            return index == 0 ? initiator : responder
+        }
+        _modify {
+            if index == 0 {
+                yield &initiator
+            } else {
+                precondition(index == 1, "DirectionPair index out of range")
+                yield &responder
+            }
+        }
+    }
+}
+
+extension DirectionPair: Sendable where Element: Sendable {}
+
 /// TCP state of one connection, Zeek-history style: who sent SYN, SYN-ACK, FIN, RST and when,
 /// plus one `HalfStream` per direction.
 public struct TCPConnection: Sendable {
     public var limits: ReassemblyLimits
-    public private(set) var streams = [HalfStream(), HalfStream()]
+    public private(set) var streams = DirectionPair(HalfStream(), HalfStream())
     public private(set) var syn: ControlEvent?
     public private(set) var synCount = 0
     public private(set) var synAck: ControlEvent?
     /// First ACK completing the three-way handshake.
     public private(set) var handshakeAck: ControlEvent?
-    public private(set) var fin: [ControlEvent?] = [nil, nil]
+    public private(set) var fin = DirectionPair<ControlEvent?>(nil, nil)
     public private(set) var rst: ControlEvent?
-    private var finSequence: [UInt32?] = [nil, nil]
+    private var finSequence = DirectionPair<UInt32?>(nil, nil)
     public private(set) var lastActivity: Timestamp = .zero
     public private(set) var firstTime: Timestamp = .zero
     public private(set) var segments = 0

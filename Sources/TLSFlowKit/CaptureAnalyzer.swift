@@ -383,20 +383,22 @@ public final class CaptureAnalyzer {
         bufferedBytes -= flow.tcp.pendingBytes
         flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
         let connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
-        let reportable = isReportable(connection) ? connection : nil
+        let firstFrame = connection.firstFrame
+        let reportable: Connection? = isReportable(connection) ? consume connection : nil
         if let shard {
+            let work: ShardWork?
+            if let reportable = consume reportable { work = shardWork(reportable) } else { work = nil }
             shard.finished(
-                order: order, frame: lastFrame, firstFrame: connection.firstFrame, captureEnd: lastTime,
-                work: reportable.map(shardWork))
+                order: order, frame: lastFrame, firstFrame: firstFrame, captureEnd: lastTime, work: work)
             return
         }
-        complete(sequence: flow.sequence, reportable, captureEnd: lastTime, emit: emit)
+        complete(sequence: flow.sequence, consume reportable, captureEnd: lastTime, emit: emit)
     }
 
     /// The cross-connection part of finishing, in finishing order: session links, certificate
     /// audit and diagnosis, patterns, then ordered emission. `connection.id` is `sequence`.
-    func complete(sequence: Int, _ finished: Connection?, captureEnd: Timestamp, emit: (Connection) -> Void) {
-        guard var connection = finished else {
+    func complete(sequence: Int, _ finished: consuming Connection?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+        guard var connection = consume finished else {
             report.nonTLSConnections += 1
             ordered.complete(sequence, nil, emit: emit)
             return
@@ -412,8 +414,8 @@ public final class CaptureAnalyzer {
     /// A shard's part of finishing a reported connection: everything that depends on this
     /// connection alone. Diagnosis reads one thing other connections decide (the session
     /// issuer), so a connection that may be linked travels with an undiagnosed copy.
-    private func shardWork(_ finished: Connection) -> ShardWork {
-        var connection = finished
+    private func shardWork(_ finished: consuming Connection) -> ShardWork {
+        var connection = consume finished
         ConnectionFinisher.auditAndExplain(&connection, auditor: auditor, options: options)
         let undiagnosed = ConnectionFinisher.mayBeLinked(connection) ? connection : nil
         ConnectionFinisher.diagnose(&connection, options: options, captureEnd: lastTime)
@@ -424,19 +426,21 @@ public final class CaptureAnalyzer {
     /// Merger side: the cross-connection part of finishing a connection a shard audited and
     /// diagnosed, in the single-threaded order's effects.
     func completeShardWork(sequence: Int, _ work: ShardWork?, captureEnd: Timestamp, emit: (Connection) -> Void) {
-        guard var connection = work?.connection else {
+        // Moved out of the box, never copied: a connection is a large value and the merger is
+        // the one thread all connections pass through.
+        guard let work, var connection = work.connection.take() else {
             report.nonTLSConnections += 1
             ordered.complete(sequence, nil, emit: emit)
             return
         }
         connection.id = sequence
         sessions.link(&connection)
-        if let issuer = connection.resumption.issuedBy, var redo = work?.undiagnosed {
+        if let issuer = connection.resumption.issuedBy, var redo = work.undiagnosed.take() {
             redo.id = sequence
             redo.resumption.issuedBy = issuer
             ConnectionFinisher.diagnose(&redo, options: options, captureEnd: captureEnd)
             if !options.keepTimelines { redo.timeline = Timeline() }
-            connection = redo
+            swap(&connection, &redo)
         }
         ConnectionFinisher.observe(connection, interception: &interception)
         patterns.add(connection)
@@ -473,7 +477,13 @@ public final class CaptureAnalyzer {
 
 /// Hands connections out in order of first packet, numbering the reported ones 1, 2, 3…
 struct OrderedEmitter {
-    private var finished: [Int: Connection?] = [:]
+    /// Finished ahead of an earlier connection still open. Boxed: a connection is a large
+    /// value, and the table grows and rehashes while a long-lived connection holds the queue.
+    private final class Waiting {
+        var connection: Connection?
+        init(_ connection: Connection?) { self.connection = connection }
+    }
+    private var finished: [Int: Waiting] = [:]
     private var next = 0
     private var registered = 0
     private var nextID = 1
@@ -508,10 +518,20 @@ struct OrderedEmitter {
 
     mutating func register(_ sequence: Int) { registered = max(registered, sequence + 1) }
 
-    mutating func complete(_ sequence: Int, _ connection: Connection?, emit: (Connection) -> Void) {
-        finished[sequence] = .some(connection)
-        while let entry = finished.removeValue(forKey: next) {
-            if var connection = entry {
+    mutating func complete(_ sequence: Int, _ connection: consuming Connection?, emit: (Connection) -> Void) {
+        if sequence == next {
+            // The common case: nothing earlier is waiting, so no detour through the table.
+            if var connection = consume connection {
+                number(&connection)
+                emit(connection)
+            }
+            next += 1
+        } else {
+            finished[sequence] = Waiting(consume connection)
+        }
+        while !finished.isEmpty, let entry = finished.removeValue(forKey: next) {
+            if var connection = entry.connection {
+                entry.connection = nil
                 number(&connection)
                 emit(connection)
             }
@@ -521,7 +541,8 @@ struct OrderedEmitter {
 
     mutating func drain(emit: (Connection) -> Void) {
         while next < registered {
-            if let entry = finished.removeValue(forKey: next), var connection = entry {
+            if let entry = finished.removeValue(forKey: next), var connection = entry.connection {
+                entry.connection = nil
                 number(&connection)
                 emit(connection)
             }

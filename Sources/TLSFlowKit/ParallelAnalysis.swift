@@ -105,10 +105,17 @@ final class ShardJob: @unchecked Sendable {
 }
 
 /// A connection a shard finished, audited and diagnosed; `undiagnosed` is kept when session
-/// linking (done by the merger, across shards) may change its diagnosis.
-struct ShardWork: Sendable {
-    var connection: Connection
+/// linking (done by the merger, across shards) may change its diagnosis. A reference, so that
+/// queueing and merging events moves a pointer, not two large connection values.
+final class ShardWork: @unchecked Sendable {
+    /// Taken (moved out) by the merger, which is the only reader once the shard handed it over.
+    var connection: Connection?
     var undiagnosed: Connection?
+
+    init(connection: Connection, undiagnosed: Connection?) {
+        self.connection = connection
+        self.undiagnosed = undiagnosed
+    }
 }
 
 /// Where a finish happened within a frame, in the single-threaded analyser's order.
