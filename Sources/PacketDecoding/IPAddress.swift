@@ -50,8 +50,30 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
+/// Written as bytes: at most 15, so the result is a small (inline) string; interpolation
+/// would build and grow a heap string for every connection's two endpoints.
 private func dottedQuad(_ a: UInt32) -> String {
-    "\(a >> 24).\((a >> 16) & 0xff).\((a >> 8) & 0xff).\(a & 0xff)"
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { out in
+        var count = 0
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = Int((a >> UInt32(shift)) & 0xff)
+            if shift != 24 {
+                out[count] = UInt8(ascii: ".")
+                count += 1
+            }
+            if octet >= 100 {
+                out[count] = UInt8(48 + octet / 100)
+                count += 1
+            }
+            if octet >= 10 {
+                out[count] = UInt8(48 + (octet / 10) % 10)
+                count += 1
+            }
+            out[count] = UInt8(48 + octet % 10)
+            count += 1
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: out[..<count]), as: UTF8.self)
+    }
 }
 
 private func ipv6Text(high: UInt64, low: UInt64) -> String {

@@ -201,7 +201,7 @@ public final class CaptureAnalyzer {
         var flow: Flow
         if let existing = flows[key] {
             flow = existing
-            if flow.tcp.isNewConnection(header, direction: flow.direction(sourceIsA: sourceIsA)) {
+            if flow.tcp.pointee.isNewConnection(header, direction: flow.direction(sourceIsA: sourceIsA)) {
                 finish(key: key, flow: flow, end: .captureEnd, order: .inFrame, emit: emit)
                 flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
             }
@@ -210,33 +210,33 @@ public final class CaptureAnalyzer {
             flow = makeFlow(key: key, packet: packet, sourceIsA: sourceIsA, frame: frame)
         }
         let direction = flow.direction(sourceIsA: sourceIsA)
-        let wasClosed = flow.tcp.isClosed
-        flow.analyzer.beginSegment(
+        let wasClosed = flow.tcp.pointee.isClosed
+        flow.analyzer.pointee.beginSegment(
             flags: flags, payloadLength: payload.count, direction: direction, frame: frame.number,
             time: frame.timestamp)
-        let pendingBefore = flow.tcp.pendingBytes
-        let limitHitsBefore = flow.tcp.pendingLimitHits
-        let outcome = flow.tcp.receive(
+        let pendingBefore = flow.tcp.pointee.pendingBytes
+        let limitHitsBefore = flow.tcp.pointee.pendingLimitHits
+        let outcome = flow.tcp.pointee.receive(
             header, payload: payload, direction: direction, frame: frame.number, time: frame.timestamp,
-            sink: &flow.analyzer)
-        flow.analyzer.endSegment(outcome, direction: direction, frame: frame.number, time: frame.timestamp)
-        bufferedBytes += flow.tcp.pendingBytes - pendingBefore
-        if flow.tcp.pendingLimitHits > limitHitsBefore, !flow.notedDirectionCap {
+            sink: &flow.analyzer.pointee)
+        flow.analyzer.pointee.endSegment(outcome, direction: direction, frame: frame.number, time: frame.timestamp)
+        bufferedBytes += flow.tcp.pointee.pendingBytes - pendingBefore
+        if flow.tcp.pointee.pendingLimitHits > limitHitsBefore, !flow.notedDirectionCap {
             flow.notedDirectionCap = true
-            flow.analyzer.connection.notes.append(
+            flow.analyzer.pointee.connection.notes.append(
                 Note(
                     frame: frame.number,
                     message:
                         "tracking: more than \(Self.sizeText(options.maxBufferedBytesPerDirection)) arrived ahead of a hole in one direction; the hole was declared a capture gap"
                 ))
         }
-        if bufferedBytes > maxBufferedBytesTotal, flow.tcp.pendingBytes > 0 {
-            let held = flow.tcp.pendingBytes
-            flow.tcp.releasePending(frame: frame.number, time: frame.timestamp, sink: &flow.analyzer)
-            bufferedBytes -= held - flow.tcp.pendingBytes
+        if bufferedBytes > maxBufferedBytesTotal, flow.tcp.pointee.pendingBytes > 0 {
+            let held = flow.tcp.pointee.pendingBytes
+            flow.tcp.pointee.releasePending(frame: frame.number, time: frame.timestamp, sink: &flow.analyzer.pointee)
+            bufferedBytes -= held - flow.tcp.pointee.pendingBytes
             if !flow.notedTotalCap {
                 flow.notedTotalCap = true
-                flow.analyzer.connection.notes.append(
+                flow.analyzer.pointee.connection.notes.append(
                     Note(
                         frame: frame.number,
                         message:
@@ -245,12 +245,12 @@ public final class CaptureAnalyzer {
             }
         }
         if packet.payloadMissing > 0 {
-            flow.analyzer.connection.notes.append(
+            flow.analyzer.pointee.connection.notes.append(
                 Note(
                     frame: frame.number,
                     message: "capture: \(packet.payloadMissing) bytes of this segment were cut by the snapshot length"))
         }
-        if !wasClosed, flow.tcp.isClosed {
+        if !wasClosed, flow.tcp.pointee.isClosed {
             flow.closedAt = frame.timestamp
             flow.closedFrame = frame.number
             closedQueue.append((key, flow.sequence))
@@ -316,7 +316,7 @@ public final class CaptureAnalyzer {
             lastIdleSweep = now
             // In order of creation, so the finishing order (and what it decides: session links,
             // pattern id lists) does not depend on hashing, and shards merge to the same order.
-            let idle = flows.filter { now.milliseconds(since: $0.value.tcp.lastActivity) >= options.idleTimeout * 1000 }
+            let idle = flows.filter { now.milliseconds(since: $0.value.lastActivity) >= options.idleTimeout * 1000 }
             for (key, flow) in idle.sorted(by: { $0.value.sequence < $1.value.sequence }) {
                 finish(key: key, flow: flow, end: .idle, order: .idle, emit: emit)
             }
@@ -333,13 +333,13 @@ public final class CaptureAnalyzer {
     private func evictOldest(emit: (Connection) -> Void) {
         let batch = max(1, min(flows.count, maxTrackedFlows / 16))
         let byAge = flows.sorted {
-            let a = $0.value.tcp.lastActivity
-            let b = $1.value.tcp.lastActivity
+            let a = $0.value.lastActivity
+            let b = $1.value.lastActivity
             return a != b ? a < b : $0.value.sequence < $1.value.sequence
         }
         let message = "tracking: evicted because more than \(options.maxConnections) connections were open"
         for (key, flow) in byAge.prefix(batch).sorted(by: { $0.value.sequence < $1.value.sequence }) {
-            flow.analyzer.connection.notes.append(Note(frame: nil, message: message))
+            flow.analyzer.pointee.connection.notes.append(Note(frame: nil, message: message))
             finish(key: key, flow: flow, end: .idle, order: .inFrame, emit: emit)
         }
     }
@@ -369,7 +369,7 @@ public final class CaptureAnalyzer {
     private func finishAll(emit: (Connection) -> Void) {
         let remaining = flows.sorted { $0.value.sequence < $1.value.sequence }
         for (key, flow) in remaining {
-            let idle = lastTime.milliseconds(since: flow.tcp.lastActivity) >= options.idleTimeout * 1000
+            let idle = lastTime.milliseconds(since: flow.lastActivity) >= options.idleTimeout * 1000
             finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, order: .captureEnd, emit: emit)
             // Hand finished connections over as they come, so a capture that ends with many
             // connections open never holds them all at once.
@@ -380,9 +380,9 @@ public final class CaptureAnalyzer {
 
     private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
         if flows[key] === flow { flows[key] = nil }
-        bufferedBytes -= flow.tcp.pendingBytes
-        flow.tcp.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer)
-        let connection = flow.analyzer.finish(tcp: flow.tcp, end: end)
+        bufferedBytes -= flow.tcp.pointee.pendingBytes
+        flow.tcp.pointee.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer.pointee)
+        let connection = flow.analyzer.pointee.finish(tcp: flow.tcp.pointee, end: end)
         let firstFrame = connection.firstFrame
         let reportable: Connection? = isReportable(connection) ? consume connection : nil
         if let shard {

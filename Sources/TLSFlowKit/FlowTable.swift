@@ -22,13 +22,17 @@ struct FlowKey: Hashable {
 }
 
 /// One tracked connection: TCP state plus the TLS analyser fed by it.
+///
+/// The two are touched on every packet, so they live behind pointers the flow owns rather than
+/// in stored properties: a class's stored property costs a dynamic exclusivity check on every
+/// access (five per packet here), a pointer's pointee does not.
 final class Flow {
     /// Order of creation in the capture (connections are reported in this order).
     let sequence: Int
     /// Whether endpoint A of the key sent the first packet (is the "initiator").
     let initiatorIsA: Bool
-    var tcp: TCPConnection
-    var analyzer: TLSConnectionAnalyzer
+    let tcp: UnsafeMutablePointer<TCPConnection>
+    let analyzer: UnsafeMutablePointer<TLSConnectionAnalyzer>
     /// Position in the idle-sweep order; flows are swept by last activity.
     var closedAt: Timestamp?
     /// Frame that closed the connection (orders the lingering ones across shards).
@@ -40,9 +44,21 @@ final class Flow {
     init(sequence: Int, initiatorIsA: Bool, tcp: TCPConnection, analyzer: TLSConnectionAnalyzer) {
         self.sequence = sequence
         self.initiatorIsA = initiatorIsA
-        self.tcp = tcp
-        self.analyzer = analyzer
+        self.tcp = .allocate(capacity: 1)
+        self.tcp.initialize(to: tcp)
+        self.analyzer = .allocate(capacity: 1)
+        self.analyzer.initialize(to: analyzer)
     }
+
+    deinit {
+        tcp.deinitialize(count: 1)
+        tcp.deallocate()
+        analyzer.deinitialize(count: 1)
+        analyzer.deallocate()
+    }
+
+    /// Last packet time, for the idle sweep and eviction.
+    var lastActivity: Timestamp { tcp.pointee.lastActivity }
 
     func direction(sourceIsA: Bool) -> Direction {
         sourceIsA == initiatorIsA ? .initiator : .responder

@@ -246,57 +246,331 @@ public struct Note: Sendable, Equatable {
 }
 
 /// Everything tlsflow knows about one TCP connection.
-public struct Connection: Sendable {
-    public var id: Int
-    public var client: Endpoint
-    public var server: Endpoint
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var start: Timestamp
-    public var end: Timestamp
-    public var tcp = TCPInfo()
-    /// True when TLS was seen on the connection (or attempted: a SYN to a TLS port).
-    public var isTLS = false
-    /// Plaintext protocol that preceded TLS (e.g. "SMTP STARTTLS"), when one did.
-    public var upgradedFrom: String?
-    public var clientHello: ClientHelloInfo?
-    public var serverHello: ServerHelloInfo?
-    public var version: String?
-    public var resumption = ResumptionInfo()
-    public var clientAuthRequested = false
-    public var serverCertificates: [CertificateInfo] = []
-    public var clientCertificates: [CertificateInfo] = []
-    /// DER of each certificate as sent (leaf first); consumed by the audit, not rendered.
-    public var serverCertificateDER: [[UInt8]] = []
-    public var clientCertificateDER: [[UInt8]] = []
-    /// Frame of the Certificate message carrying each chain.
-    public var serverCertificateFrame: Int?
-    public var clientCertificateFrame: Int?
-    /// TLS 1.2 ServerKeyExchange named group, when seen.
-    public var keyExchangeGroup: String?
-    /// Session ticket issued by the server (NewSessionTicket), hex, truncated to 32 bytes for linking.
-    public var issuedTickets: [String] = []
-    public var alerts: [AlertInfo] = []
-    public var applicationData = ApplicationDataInfo()
-    public var handshakeMs: Double?
-    /// Frame of the last handshake message (TLS 1.2 Finished pair / TLS 1.3 client Finished inferred).
-    public var handshakeCompleteFrame: Int?
-    public var handshakeComplete = false
-    public var timing = TimingInfo()
-    public var decrypted = false
-    public var status: ConnectionStatus = .ok
-    public var findings: [Finding] = []
-    public var notes: [Note] = []
-    public var timeline = Timeline()
+///
+/// A value with its fields in one shared, copy-on-write box: a connection is large (hellos,
+/// certificates, findings, the timeline) and passes through many hands once finished (audit,
+/// rules, patterns, ordering, the writers). Copies share the box; the first write to a shared
+/// box copies it, so value semantics are unchanged.
+// Sendable by hand: the shared box is only written when uniquely referenced (copy-on-write),
+// and `Fields` is Sendable.
+public struct Connection: @unchecked Sendable {
+    /// The fields, kept as the header of a `ManagedBuffer` and reached through its pointer, so a
+    /// read or write costs no dynamic exclusivity check (a class's stored property, including
+    /// `ManagedBuffer.header`, would: they were 4 % of all instructions).
+    @usableFromInline
+    struct Fields: Sendable {
+        @usableFromInline var id: Int
+        @usableFromInline var client: Endpoint
+        @usableFromInline var server: Endpoint
+        @usableFromInline var firstFrame: Int
+        @usableFromInline var lastFrame: Int
+        @usableFromInline var start: Timestamp
+        @usableFromInline var end: Timestamp
+        @usableFromInline var tcp: TCPInfo = TCPInfo()
+        @usableFromInline var isTLS: Bool = false
+        @usableFromInline var upgradedFrom: String?
+        @usableFromInline var clientHello: ClientHelloInfo?
+        @usableFromInline var serverHello: ServerHelloInfo?
+        @usableFromInline var version: String?
+        @usableFromInline var resumption: ResumptionInfo = ResumptionInfo()
+        @usableFromInline var clientAuthRequested: Bool = false
+        @usableFromInline var serverCertificates: [CertificateInfo] = []
+        @usableFromInline var clientCertificates: [CertificateInfo] = []
+        @usableFromInline var serverCertificateDER: [[UInt8]] = []
+        @usableFromInline var clientCertificateDER: [[UInt8]] = []
+        @usableFromInline var serverCertificateFrame: Int?
+        @usableFromInline var clientCertificateFrame: Int?
+        @usableFromInline var keyExchangeGroup: String?
+        @usableFromInline var issuedTickets: [String] = []
+        @usableFromInline var alerts: [AlertInfo] = []
+        @usableFromInline var applicationData: ApplicationDataInfo = ApplicationDataInfo()
+        @usableFromInline var handshakeMs: Double?
+        @usableFromInline var handshakeCompleteFrame: Int?
+        @usableFromInline var handshakeComplete: Bool = false
+        @usableFromInline var timing: TimingInfo = TimingInfo()
+        @usableFromInline var decrypted: Bool = false
+        @usableFromInline var status: ConnectionStatus = .ok
+        @usableFromInline var findings: [Finding] = []
+        @usableFromInline var notes: [Note] = []
+        @usableFromInline var timeline: Timeline = Timeline()
+
+        @usableFromInline
+        init(id: Int, client: Endpoint, server: Endpoint, firstFrame: Int, start: Timestamp) {
+            self.id = id
+            self.client = client
+            self.server = server
+            self.firstFrame = firstFrame
+            self.lastFrame = firstFrame
+            self.start = start
+            self.end = start
+        }
+    }
+
+    @usableFromInline typealias Storage = ManagedBuffer<Fields, Never>
+
+    @usableFromInline var storage: Storage
+
+    /// The fields, made unique before a write (copy-on-write). The pointer stays valid while
+    /// `storage` holds the buffer, which it does for the whole access (`self` is inout).
+    @inlinable
+    var uniqueFields: UnsafeMutablePointer<Fields> {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) {
+                let fields = storage.withUnsafeMutablePointerToHeader { $0.pointee }
+                storage = Storage.create(minimumCapacity: 0) { _ in fields }
+            }
+            return storage.withUnsafeMutablePointerToHeader { $0 }
+        }
+    }
 
     public init(id: Int, client: Endpoint, server: Endpoint, firstFrame: Int, start: Timestamp) {
-        self.id = id
-        self.client = client
-        self.server = server
-        self.firstFrame = firstFrame
-        self.lastFrame = firstFrame
-        self.start = start
-        self.end = start
+        let fields = Fields(id: id, client: client, server: server, firstFrame: firstFrame, start: start)
+        storage = Storage.create(minimumCapacity: 0) { _ in fields }
+    }
+
+    @inlinable
+    public var id: Int {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.id } }
+        _modify { yield &uniqueFields.pointee.id }
+        set { uniqueFields.pointee.id = newValue }
+    }
+
+    @inlinable
+    public var client: Endpoint {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.client } }
+        _modify { yield &uniqueFields.pointee.client }
+        set { uniqueFields.pointee.client = newValue }
+    }
+
+    @inlinable
+    public var server: Endpoint {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.server } }
+        _modify { yield &uniqueFields.pointee.server }
+        set { uniqueFields.pointee.server = newValue }
+    }
+
+    @inlinable
+    public var firstFrame: Int {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.firstFrame } }
+        _modify { yield &uniqueFields.pointee.firstFrame }
+        set { uniqueFields.pointee.firstFrame = newValue }
+    }
+
+    @inlinable
+    public var lastFrame: Int {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.lastFrame } }
+        _modify { yield &uniqueFields.pointee.lastFrame }
+        set { uniqueFields.pointee.lastFrame = newValue }
+    }
+
+    @inlinable
+    public var start: Timestamp {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.start } }
+        _modify { yield &uniqueFields.pointee.start }
+        set { uniqueFields.pointee.start = newValue }
+    }
+
+    @inlinable
+    public var end: Timestamp {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.end } }
+        _modify { yield &uniqueFields.pointee.end }
+        set { uniqueFields.pointee.end = newValue }
+    }
+
+    @inlinable
+    public var tcp: TCPInfo {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.tcp } }
+        _modify { yield &uniqueFields.pointee.tcp }
+        set { uniqueFields.pointee.tcp = newValue }
+    }
+
+    /// True when TLS was seen on the connection (or attempted: a SYN to a TLS port).
+    @inlinable
+    public var isTLS: Bool {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.isTLS } }
+        _modify { yield &uniqueFields.pointee.isTLS }
+        set { uniqueFields.pointee.isTLS = newValue }
+    }
+
+    /// Plaintext protocol that preceded TLS (e.g. "SMTP STARTTLS"), when one did.
+    @inlinable
+    public var upgradedFrom: String? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.upgradedFrom } }
+        _modify { yield &uniqueFields.pointee.upgradedFrom }
+        set { uniqueFields.pointee.upgradedFrom = newValue }
+    }
+
+    @inlinable
+    public var clientHello: ClientHelloInfo? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientHello } }
+        _modify { yield &uniqueFields.pointee.clientHello }
+        set { uniqueFields.pointee.clientHello = newValue }
+    }
+
+    @inlinable
+    public var serverHello: ServerHelloInfo? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverHello } }
+        _modify { yield &uniqueFields.pointee.serverHello }
+        set { uniqueFields.pointee.serverHello = newValue }
+    }
+
+    @inlinable
+    public var version: String? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.version } }
+        _modify { yield &uniqueFields.pointee.version }
+        set { uniqueFields.pointee.version = newValue }
+    }
+
+    @inlinable
+    public var resumption: ResumptionInfo {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.resumption } }
+        _modify { yield &uniqueFields.pointee.resumption }
+        set { uniqueFields.pointee.resumption = newValue }
+    }
+
+    @inlinable
+    public var clientAuthRequested: Bool {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientAuthRequested } }
+        _modify { yield &uniqueFields.pointee.clientAuthRequested }
+        set { uniqueFields.pointee.clientAuthRequested = newValue }
+    }
+
+    @inlinable
+    public var serverCertificates: [CertificateInfo] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificates } }
+        _modify { yield &uniqueFields.pointee.serverCertificates }
+        set { uniqueFields.pointee.serverCertificates = newValue }
+    }
+
+    @inlinable
+    public var clientCertificates: [CertificateInfo] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificates } }
+        _modify { yield &uniqueFields.pointee.clientCertificates }
+        set { uniqueFields.pointee.clientCertificates = newValue }
+    }
+
+    /// DER of each certificate as sent (leaf first); consumed by the audit, not rendered.
+    @inlinable
+    public var serverCertificateDER: [[UInt8]] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificateDER } }
+        _modify { yield &uniqueFields.pointee.serverCertificateDER }
+        set { uniqueFields.pointee.serverCertificateDER = newValue }
+    }
+
+    @inlinable
+    public var clientCertificateDER: [[UInt8]] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificateDER } }
+        _modify { yield &uniqueFields.pointee.clientCertificateDER }
+        set { uniqueFields.pointee.clientCertificateDER = newValue }
+    }
+
+    /// Frame of the Certificate message carrying each chain.
+    @inlinable
+    public var serverCertificateFrame: Int? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificateFrame } }
+        _modify { yield &uniqueFields.pointee.serverCertificateFrame }
+        set { uniqueFields.pointee.serverCertificateFrame = newValue }
+    }
+
+    @inlinable
+    public var clientCertificateFrame: Int? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificateFrame } }
+        _modify { yield &uniqueFields.pointee.clientCertificateFrame }
+        set { uniqueFields.pointee.clientCertificateFrame = newValue }
+    }
+
+    /// TLS 1.2 ServerKeyExchange named group, when seen.
+    @inlinable
+    public var keyExchangeGroup: String? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.keyExchangeGroup } }
+        _modify { yield &uniqueFields.pointee.keyExchangeGroup }
+        set { uniqueFields.pointee.keyExchangeGroup = newValue }
+    }
+
+    /// Session ticket issued by the server (NewSessionTicket), hex, truncated to 32 bytes for linking.
+    @inlinable
+    public var issuedTickets: [String] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.issuedTickets } }
+        _modify { yield &uniqueFields.pointee.issuedTickets }
+        set { uniqueFields.pointee.issuedTickets = newValue }
+    }
+
+    @inlinable
+    public var alerts: [AlertInfo] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.alerts } }
+        _modify { yield &uniqueFields.pointee.alerts }
+        set { uniqueFields.pointee.alerts = newValue }
+    }
+
+    @inlinable
+    public var applicationData: ApplicationDataInfo {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.applicationData } }
+        _modify { yield &uniqueFields.pointee.applicationData }
+        set { uniqueFields.pointee.applicationData = newValue }
+    }
+
+    @inlinable
+    public var handshakeMs: Double? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeMs } }
+        _modify { yield &uniqueFields.pointee.handshakeMs }
+        set { uniqueFields.pointee.handshakeMs = newValue }
+    }
+
+    /// Frame of the last handshake message (TLS 1.2 Finished pair / TLS 1.3 client Finished inferred).
+    @inlinable
+    public var handshakeCompleteFrame: Int? {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeCompleteFrame } }
+        _modify { yield &uniqueFields.pointee.handshakeCompleteFrame }
+        set { uniqueFields.pointee.handshakeCompleteFrame = newValue }
+    }
+
+    @inlinable
+    public var handshakeComplete: Bool {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeComplete } }
+        _modify { yield &uniqueFields.pointee.handshakeComplete }
+        set { uniqueFields.pointee.handshakeComplete = newValue }
+    }
+
+    @inlinable
+    public var timing: TimingInfo {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.timing } }
+        _modify { yield &uniqueFields.pointee.timing }
+        set { uniqueFields.pointee.timing = newValue }
+    }
+
+    @inlinable
+    public var decrypted: Bool {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.decrypted } }
+        _modify { yield &uniqueFields.pointee.decrypted }
+        set { uniqueFields.pointee.decrypted = newValue }
+    }
+
+    @inlinable
+    public var status: ConnectionStatus {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.status } }
+        _modify { yield &uniqueFields.pointee.status }
+        set { uniqueFields.pointee.status = newValue }
+    }
+
+    @inlinable
+    public var findings: [Finding] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.findings } }
+        _modify { yield &uniqueFields.pointee.findings }
+        set { uniqueFields.pointee.findings = newValue }
+    }
+
+    @inlinable
+    public var notes: [Note] {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.notes } }
+        _modify { yield &uniqueFields.pointee.notes }
+        set { uniqueFields.pointee.notes = newValue }
+    }
+
+    @inlinable
+    public var timeline: Timeline {
+        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.timeline } }
+        _modify { yield &uniqueFields.pointee.timeline }
+        set { uniqueFields.pointee.timeline = newValue }
     }
 
     /// The name a user knows the server by: SNI, else the address.

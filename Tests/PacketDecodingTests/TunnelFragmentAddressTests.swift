@@ -196,6 +196,16 @@ import WireBasics
     @Test func ipv4RoundTripAndOrdering() {
         #expect(IPAddress("192.168.0.107") == .v4(0xc0a8_006b))
         #expect(IPAddress.v4(0x7f00_0001).description == "127.0.0.1")
+        // Every digit count in every position, written without interpolation.
+        #expect(IPAddress.v4(0).description == "0.0.0.0")
+        #expect(IPAddress.v4(.max).description == "255.255.255.255")
+        #expect(IPAddress.v4(0x0114_6409).description == "1.20.100.9")
+        #expect(IPAddress.v4(0x0a64_0a00).description == "10.100.10.0")
+        #expect(IPAddress("::ffff:1.20.100.9")?.description == "::ffff:1.20.100.9")
+        for value: UInt32 in [0x0000_00ff, 0x6363_6363, 0x6464_6464, 0x0909_0a0a, 0xc0a8_006b] {
+            let octets = [value >> 24, (value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff]
+            #expect(IPAddress.v4(value).description == octets.map(String.init).joined(separator: "."))
+        }
         #expect(IPAddress("256.1.1.1") == nil)
         #expect(IPAddress("1.2.3") == nil)
         #expect(IPAddress("1:2:3") == nil)
