@@ -254,9 +254,7 @@ public struct Note: Sendable, Equatable {
 // Sendable by hand: the shared box is only written when uniquely referenced (copy-on-write),
 // and `Fields` is Sendable.
 public struct Connection: @unchecked Sendable {
-    /// The fields, kept as the header of a `ManagedBuffer` and reached through its pointer, so a
-    /// read or write costs no dynamic exclusivity check (a class's stored property, including
-    /// `ManagedBuffer.header`, would: they were 4 % of all instructions).
+    /// Every field of a connection, in one value.
     @usableFromInline
     struct Fields: Sendable {
         @usableFromInline var id: Int
@@ -306,80 +304,93 @@ public struct Connection: @unchecked Sendable {
         }
     }
 
-    @usableFromInline typealias Storage = ManagedBuffer<Fields, Never>
+    /// Owns the fields. They sit behind a `let` pointer rather than in stored properties: a
+    /// class's stored property costs a dynamic exclusivity check on every access (they were 4 %
+    /// of all instructions), a `let` pointer's pointee does not.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline let fields: UnsafeMutablePointer<Fields>
+
+        @usableFromInline
+        init(_ fields: Fields) {
+            self.fields = .allocate(capacity: 1)
+            self.fields.initialize(to: fields)
+        }
+
+        deinit {
+            fields.deinitialize(count: 1)
+            fields.deallocate()
+        }
+    }
 
     @usableFromInline var storage: Storage
 
     /// The fields, made unique before a write (copy-on-write). The pointer stays valid while
-    /// `storage` holds the buffer, which it does for the whole access (`self` is inout).
+    /// `storage` holds the box, which it does for the whole access (`self` is inout).
     @inlinable
     var uniqueFields: UnsafeMutablePointer<Fields> {
         mutating get {
-            if !isKnownUniquelyReferenced(&storage) {
-                let fields = storage.withUnsafeMutablePointerToHeader { $0.pointee }
-                storage = Storage.create(minimumCapacity: 0) { _ in fields }
-            }
-            return storage.withUnsafeMutablePointerToHeader { $0 }
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields.pointee) }
+            return storage.fields
         }
     }
 
     public init(id: Int, client: Endpoint, server: Endpoint, firstFrame: Int, start: Timestamp) {
-        let fields = Fields(id: id, client: client, server: server, firstFrame: firstFrame, start: start)
-        storage = Storage.create(minimumCapacity: 0) { _ in fields }
+        storage = Storage(Fields(id: id, client: client, server: server, firstFrame: firstFrame, start: start))
     }
 
     @inlinable
     public var id: Int {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.id } }
+        get { storage.fields.pointee.id }
         _modify { yield &uniqueFields.pointee.id }
         set { uniqueFields.pointee.id = newValue }
     }
 
     @inlinable
     public var client: Endpoint {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.client } }
+        get { storage.fields.pointee.client }
         _modify { yield &uniqueFields.pointee.client }
         set { uniqueFields.pointee.client = newValue }
     }
 
     @inlinable
     public var server: Endpoint {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.server } }
+        get { storage.fields.pointee.server }
         _modify { yield &uniqueFields.pointee.server }
         set { uniqueFields.pointee.server = newValue }
     }
 
     @inlinable
     public var firstFrame: Int {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.firstFrame } }
+        get { storage.fields.pointee.firstFrame }
         _modify { yield &uniqueFields.pointee.firstFrame }
         set { uniqueFields.pointee.firstFrame = newValue }
     }
 
     @inlinable
     public var lastFrame: Int {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.lastFrame } }
+        get { storage.fields.pointee.lastFrame }
         _modify { yield &uniqueFields.pointee.lastFrame }
         set { uniqueFields.pointee.lastFrame = newValue }
     }
 
     @inlinable
     public var start: Timestamp {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.start } }
+        get { storage.fields.pointee.start }
         _modify { yield &uniqueFields.pointee.start }
         set { uniqueFields.pointee.start = newValue }
     }
 
     @inlinable
     public var end: Timestamp {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.end } }
+        get { storage.fields.pointee.end }
         _modify { yield &uniqueFields.pointee.end }
         set { uniqueFields.pointee.end = newValue }
     }
 
     @inlinable
     public var tcp: TCPInfo {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.tcp } }
+        get { storage.fields.pointee.tcp }
         _modify { yield &uniqueFields.pointee.tcp }
         set { uniqueFields.pointee.tcp = newValue }
     }
@@ -387,7 +398,7 @@ public struct Connection: @unchecked Sendable {
     /// True when TLS was seen on the connection (or attempted: a SYN to a TLS port).
     @inlinable
     public var isTLS: Bool {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.isTLS } }
+        get { storage.fields.pointee.isTLS }
         _modify { yield &uniqueFields.pointee.isTLS }
         set { uniqueFields.pointee.isTLS = newValue }
     }
@@ -395,56 +406,56 @@ public struct Connection: @unchecked Sendable {
     /// Plaintext protocol that preceded TLS (e.g. "SMTP STARTTLS"), when one did.
     @inlinable
     public var upgradedFrom: String? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.upgradedFrom } }
+        get { storage.fields.pointee.upgradedFrom }
         _modify { yield &uniqueFields.pointee.upgradedFrom }
         set { uniqueFields.pointee.upgradedFrom = newValue }
     }
 
     @inlinable
     public var clientHello: ClientHelloInfo? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientHello } }
+        get { storage.fields.pointee.clientHello }
         _modify { yield &uniqueFields.pointee.clientHello }
         set { uniqueFields.pointee.clientHello = newValue }
     }
 
     @inlinable
     public var serverHello: ServerHelloInfo? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverHello } }
+        get { storage.fields.pointee.serverHello }
         _modify { yield &uniqueFields.pointee.serverHello }
         set { uniqueFields.pointee.serverHello = newValue }
     }
 
     @inlinable
     public var version: String? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.version } }
+        get { storage.fields.pointee.version }
         _modify { yield &uniqueFields.pointee.version }
         set { uniqueFields.pointee.version = newValue }
     }
 
     @inlinable
     public var resumption: ResumptionInfo {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.resumption } }
+        get { storage.fields.pointee.resumption }
         _modify { yield &uniqueFields.pointee.resumption }
         set { uniqueFields.pointee.resumption = newValue }
     }
 
     @inlinable
     public var clientAuthRequested: Bool {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientAuthRequested } }
+        get { storage.fields.pointee.clientAuthRequested }
         _modify { yield &uniqueFields.pointee.clientAuthRequested }
         set { uniqueFields.pointee.clientAuthRequested = newValue }
     }
 
     @inlinable
     public var serverCertificates: [CertificateInfo] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificates } }
+        get { storage.fields.pointee.serverCertificates }
         _modify { yield &uniqueFields.pointee.serverCertificates }
         set { uniqueFields.pointee.serverCertificates = newValue }
     }
 
     @inlinable
     public var clientCertificates: [CertificateInfo] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificates } }
+        get { storage.fields.pointee.clientCertificates }
         _modify { yield &uniqueFields.pointee.clientCertificates }
         set { uniqueFields.pointee.clientCertificates = newValue }
     }
@@ -452,14 +463,14 @@ public struct Connection: @unchecked Sendable {
     /// DER of each certificate as sent (leaf first); consumed by the audit, not rendered.
     @inlinable
     public var serverCertificateDER: [[UInt8]] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificateDER } }
+        get { storage.fields.pointee.serverCertificateDER }
         _modify { yield &uniqueFields.pointee.serverCertificateDER }
         set { uniqueFields.pointee.serverCertificateDER = newValue }
     }
 
     @inlinable
     public var clientCertificateDER: [[UInt8]] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificateDER } }
+        get { storage.fields.pointee.clientCertificateDER }
         _modify { yield &uniqueFields.pointee.clientCertificateDER }
         set { uniqueFields.pointee.clientCertificateDER = newValue }
     }
@@ -467,14 +478,14 @@ public struct Connection: @unchecked Sendable {
     /// Frame of the Certificate message carrying each chain.
     @inlinable
     public var serverCertificateFrame: Int? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.serverCertificateFrame } }
+        get { storage.fields.pointee.serverCertificateFrame }
         _modify { yield &uniqueFields.pointee.serverCertificateFrame }
         set { uniqueFields.pointee.serverCertificateFrame = newValue }
     }
 
     @inlinable
     public var clientCertificateFrame: Int? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.clientCertificateFrame } }
+        get { storage.fields.pointee.clientCertificateFrame }
         _modify { yield &uniqueFields.pointee.clientCertificateFrame }
         set { uniqueFields.pointee.clientCertificateFrame = newValue }
     }
@@ -482,7 +493,7 @@ public struct Connection: @unchecked Sendable {
     /// TLS 1.2 ServerKeyExchange named group, when seen.
     @inlinable
     public var keyExchangeGroup: String? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.keyExchangeGroup } }
+        get { storage.fields.pointee.keyExchangeGroup }
         _modify { yield &uniqueFields.pointee.keyExchangeGroup }
         set { uniqueFields.pointee.keyExchangeGroup = newValue }
     }
@@ -490,28 +501,28 @@ public struct Connection: @unchecked Sendable {
     /// Session ticket issued by the server (NewSessionTicket), hex, truncated to 32 bytes for linking.
     @inlinable
     public var issuedTickets: [String] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.issuedTickets } }
+        get { storage.fields.pointee.issuedTickets }
         _modify { yield &uniqueFields.pointee.issuedTickets }
         set { uniqueFields.pointee.issuedTickets = newValue }
     }
 
     @inlinable
     public var alerts: [AlertInfo] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.alerts } }
+        get { storage.fields.pointee.alerts }
         _modify { yield &uniqueFields.pointee.alerts }
         set { uniqueFields.pointee.alerts = newValue }
     }
 
     @inlinable
     public var applicationData: ApplicationDataInfo {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.applicationData } }
+        get { storage.fields.pointee.applicationData }
         _modify { yield &uniqueFields.pointee.applicationData }
         set { uniqueFields.pointee.applicationData = newValue }
     }
 
     @inlinable
     public var handshakeMs: Double? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeMs } }
+        get { storage.fields.pointee.handshakeMs }
         _modify { yield &uniqueFields.pointee.handshakeMs }
         set { uniqueFields.pointee.handshakeMs = newValue }
     }
@@ -519,56 +530,56 @@ public struct Connection: @unchecked Sendable {
     /// Frame of the last handshake message (TLS 1.2 Finished pair / TLS 1.3 client Finished inferred).
     @inlinable
     public var handshakeCompleteFrame: Int? {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeCompleteFrame } }
+        get { storage.fields.pointee.handshakeCompleteFrame }
         _modify { yield &uniqueFields.pointee.handshakeCompleteFrame }
         set { uniqueFields.pointee.handshakeCompleteFrame = newValue }
     }
 
     @inlinable
     public var handshakeComplete: Bool {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.handshakeComplete } }
+        get { storage.fields.pointee.handshakeComplete }
         _modify { yield &uniqueFields.pointee.handshakeComplete }
         set { uniqueFields.pointee.handshakeComplete = newValue }
     }
 
     @inlinable
     public var timing: TimingInfo {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.timing } }
+        get { storage.fields.pointee.timing }
         _modify { yield &uniqueFields.pointee.timing }
         set { uniqueFields.pointee.timing = newValue }
     }
 
     @inlinable
     public var decrypted: Bool {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.decrypted } }
+        get { storage.fields.pointee.decrypted }
         _modify { yield &uniqueFields.pointee.decrypted }
         set { uniqueFields.pointee.decrypted = newValue }
     }
 
     @inlinable
     public var status: ConnectionStatus {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.status } }
+        get { storage.fields.pointee.status }
         _modify { yield &uniqueFields.pointee.status }
         set { uniqueFields.pointee.status = newValue }
     }
 
     @inlinable
     public var findings: [Finding] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.findings } }
+        get { storage.fields.pointee.findings }
         _modify { yield &uniqueFields.pointee.findings }
         set { uniqueFields.pointee.findings = newValue }
     }
 
     @inlinable
     public var notes: [Note] {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.notes } }
+        get { storage.fields.pointee.notes }
         _modify { yield &uniqueFields.pointee.notes }
         set { uniqueFields.pointee.notes = newValue }
     }
 
     @inlinable
     public var timeline: Timeline {
-        get { storage.withUnsafeMutablePointerToHeader { $0.pointee.timeline } }
+        get { storage.fields.pointee.timeline }
         _modify { yield &uniqueFields.pointee.timeline }
         set { uniqueFields.pointee.timeline = newValue }
     }
