@@ -92,6 +92,119 @@ final class ByteBuffer {
         count &+= digits
     }
 
+    /// `utf8` as a quoted JSON string (RFC 8259), escaped as `JSONEmitter` documents.
+    ///
+    /// Most strings are names and hex that need no escaping: they are copied eight bytes at a
+    /// time, each word checked as it is stored (the capacity reserved first, so the store of a
+    /// partial last word stays inside it). A word that may need escaping, and the short tail,
+    /// go byte by byte.
+    func appendJSONString(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let length = utf8.count
+        reserve(length &+ 10)
+        base[count] = UInt8(ascii: "\"")
+        var out = count &+ 1
+        var i = 0
+        if let source = utf8.baseAddress {
+            let raw = UnsafeRawPointer(source)
+            let destination = UnsafeMutableRawPointer(base)
+            while i &+ 8 <= length {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.mayNeedEscape8(word) { break }
+                destination.storeBytes(of: word, toByteOffset: out, as: UInt64.self)
+                i &+= 8
+                out &+= 8
+            }
+            count = out
+            while i < length {
+                let byte = source[i]
+                if Self.mayNeedEscape(byte) {
+                    appendEscaped(UnsafeBufferPointer(start: source + i, count: length &- i))
+                    break
+                }
+                base[count] = byte
+                count &+= 1
+                i &+= 1
+            }
+        } else {
+            count = out
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    static func mayNeedEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2
+    }
+
+    /// SWAR form of `mayNeedEscape` over eight bytes, conservative: any byte below 0x20, a quote,
+    /// a backslash, or anything from 0x7F up (DEL and every non-ASCII byte) answers true.
+    @inline(__always)
+    static func mayNeedEscape8(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        let control = (word &- ones &* 0x20) & ~word & high  // a byte < 0x20
+        let upper = (word &+ ones &* 0x01) & high | word & high  // a byte >= 0x7F
+        return control != 0 || upper != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+    }
+
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
+    /// The escaping path, from the first byte that may need it.
+    private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        var i = 0
+        var runStart = 0
+        while i < count {
+            let byte = utf8[i]
+            guard Self.mayNeedEscape(byte) else {
+                i += 1
+                continue
+            }
+            let escape: UInt8  // short escape letter; 0xFF: \u00XX; 0xFE: \u2028/9; 0: none
+            var skip = 1
+            switch byte {
+            case 0x22: escape = 0x22
+            case 0x5C: escape = 0x5C
+            case 0x0A: escape = UInt8(ascii: "n")
+            case 0x0D: escape = UInt8(ascii: "r")
+            case 0x09: escape = UInt8(ascii: "t")
+            case 0x08: escape = UInt8(ascii: "b")
+            case 0x0C: escape = UInt8(ascii: "f")
+            case 0xE2:
+                if i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9) {
+                    escape = 0xFE
+                    skip = 3
+                } else {
+                    escape = 0
+                }
+            default: escape = 0xFF
+            }
+            if escape == 0 {
+                i += 1
+                continue
+            }
+            if runStart < i { append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            append(0x5C)
+            switch escape {
+            case 0xFF:
+                append(UInt8(ascii: "u"))
+                append(0x30)
+                append(0x30)
+                append(Self.hexDigits.utf8Start[Int(byte >> 4)])
+                append(Self.hexDigits.utf8Start[Int(byte & 0x0F)])
+            case 0xFE:
+                append("u202")
+                append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+            default:
+                append(escape)
+            }
+            i += skip
+            runStart = i
+        }
+        if runStart < count { append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+    }
+
     func removeAll() { count = 0 }
 
     var isEmpty: Bool { count == 0 }

@@ -279,100 +279,12 @@ struct JSONEmitter {
         if let value { milliseconds(value) } else { null() }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Quotes and escapes per RFC 8259. Control characters, quote and backslash must be escaped;
     /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
     /// and does not disturb terminals. Everything else passes through as UTF-8.
     private mutating func appendQuoted(_ value: String) {
-        buf.append(UInt8(ascii: "\""))
-        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
-            Array(value.utf8).withUnsafeBufferPointer { appendEscaped($0) }
+        if value.utf8.withContiguousStorageIfAvailable({ buf.appendJSONString($0) }) == nil {
+            Array(value.utf8).withUnsafeBufferPointer { buf.appendJSONString($0) }
         }
-        buf.append(UInt8(ascii: "\""))
-    }
-
-    @inline(__always)
-    private static func mayNeedEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2
-    }
-
-    /// SWAR form of `mayNeedEscape` over eight bytes, conservative: any byte below 0x20, a quote,
-    /// a backslash, or anything from 0x7F up (DEL and every non-ASCII byte) answers true.
-    @inline(__always)
-    private static func mayNeedEscape8(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
-        let control = (word &- ones &* 0x20) & ~word & high  // a byte < 0x20
-        let upper = (word &+ ones &* 0x01) & high | word & high  // a byte >= 0x7F
-        return control != 0 || upper != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
-    }
-
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        let count = utf8.count
-        var i = 0
-        // Most strings need no escaping at all: find the first byte that might, eight at a time,
-        // then copy in runs.
-        if let start = utf8.baseAddress {
-            let raw = UnsafeRawPointer(start)
-            while i &+ 8 <= count && !Self.mayNeedEscape8(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i &+= 8
-            }
-        }
-        while i < count && !Self.mayNeedEscape(utf8[i]) { i += 1 }
-        if i == count {
-            buf.append(contentsOf: utf8)
-            return
-        }
-        var runStart = 0
-        while i < count {
-            let byte = utf8[i]
-            guard Self.mayNeedEscape(byte) else {
-                i += 1
-                continue
-            }
-            let escape: UInt8  // short escape letter; 0xFF: \u00XX; 0xFE: \u2028/9; 0: none
-            var skip = 1
-            switch byte {
-            case 0x22: escape = 0x22
-            case 0x5C: escape = 0x5C
-            case 0x0A: escape = UInt8(ascii: "n")
-            case 0x0D: escape = UInt8(ascii: "r")
-            case 0x09: escape = UInt8(ascii: "t")
-            case 0x08: escape = UInt8(ascii: "b")
-            case 0x0C: escape = UInt8(ascii: "f")
-            case 0xE2:
-                if i + 2 < count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9) {
-                    escape = 0xFE
-                    skip = 3
-                } else {
-                    escape = 0
-                }
-            default: escape = 0xFF
-            }
-            if escape == 0 {
-                i += 1
-                continue
-            }
-            if runStart < i { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-            buf.append(0x5C)
-            switch escape {
-            case 0xFF:
-                buf.append(UInt8(ascii: "u"))
-                buf.append(0x30)
-                buf.append(0x30)
-                buf.append(Self.hexDigits[Int(byte >> 4)])
-                buf.append(Self.hexDigits[Int(byte & 0x0F)])
-            case 0xFE:
-                buf.append("u202")
-                buf.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-            default:
-                buf.append(escape)
-            }
-            i += skip
-            runStart = i
-        }
-        if runStart < count { buf.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
     }
 }
