@@ -42,6 +42,8 @@ struct ChainAnalysis: Sendable {
     var baseInfos: [CertificateInfo] = []
     /// A CA name in the chain that matches a TLS-inspection product: (name, product).
     var interceptionMatch: (name: String, product: String)?
+    /// `Checks.sentChainText` of this chain, made once: every finding about the chain quotes it.
+    var sentChainText: String?
 
     var leaf: ParsedCertificate? { entries.first?.parsed }
     var pathCertificates: [ParsedCertificate] { sentPath.compactMap { entries[$0].parsed } }
@@ -152,6 +154,7 @@ struct ChainAnalysis: Sendable {
         }
         analysis.interceptionMatch = Self.interceptionMatch(analysis, maxPath: maxPath)
         analysis.members = Checks.pathMembers(analysis, verdictPath: analysis.verdict?.path)
+        analysis.sentChainText = Checks.sentChainText(analysis)
         return (analysis, runs)
     }
 
