@@ -3,6 +3,21 @@ import TLSFlowModel
 import X509
 
 extension Checks {
+    struct RoleFindings: Sendable {
+        var trust: [Finding]
+        var order: [Finding]
+        var strength: [Finding]
+    }
+
+    /// Runs the chain-only checks for `role` as a Certificate message at frame 0 would; the
+    /// auditor sets each connection's frame (`CheckContext.framed`).
+    static func roleFindings(_ analysis: ChainAnalysis, role: Side, trustStore: TrustStore) -> RoleFindings {
+        let context = CheckContext(
+            input: ChainInput(role: role, der: [], frame: 0, serverName: nil, captureTime: .zero), analysis: analysis,
+            trustStore: trustStore, time: .zero, timeIsOverride: false, now: .zero, today: "")
+        return RoleFindings(trust: trust(context), order: order(context), strength: strength(context))
+    }
+
     // MARK: Trust path
 
     static func trust(_ context: CheckContext) -> [Finding] {

@@ -29,6 +29,16 @@ struct CheckContext {
     var momentName: String { timeIsOverride ? "the --at time" : "the capture" }
     var momentPhrase: String { timeIsOverride ? "at the --at time" : "at capture time" }
 
+    /// Findings made by `finding` for another Certificate message of the same chain and role,
+    /// as `finding` makes them for this one.
+    func framed(_ findings: [Finding]) -> [Finding] {
+        findings.map { finding in
+            var finding = finding
+            finding.frames = [input.frame]
+            return finding
+        }
+    }
+
     func finding(_ code: String, _ summary: String, detail: String, fix: String, severity: Finding.Severity = .warning)
         -> Finding
     {
@@ -103,10 +113,12 @@ enum Checks {
         var out: [Finding] = []
         out += names(&context)
         out += validity(&context)
-        out += trust(context)
+        // Checks of the chain alone were run once for the cached chain; only the frame differs.
+        let role = context.analysis.roleFindings?[context.input.role == .server ? 0 : 1]
+        out += role.map { context.framed($0.trust) } ?? trust(context)
         out += interception(context)
-        out += order(context)
-        out += strength(context)
+        out += role.map { context.framed($0.order) } ?? order(context)
+        out += role.map { context.framed($0.strength) } ?? strength(context)
         out += usage(context)
         return out
     }

@@ -249,6 +249,8 @@ public struct EncryptedAlertRule: DiagnosisRule {
                 lateServerCount += 1
                 if lateServerFirst == nil { lateServerFirst = (event, length) }
             }
+            // Past one record from each side that counts, neither inference can hold.
+            if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
         }
         if lateServerCount == 1, let only = lateServerFirst,
             let serverSide = serverAlert(connection, facts: facts, onlyRecordAfterFinished: only)
