@@ -57,12 +57,17 @@ public final class CertificateAuditor: @unchecked Sendable {
     public let validationTime: Timestamp?
     /// "Now", for statements about validity today; injected so tests never depend on the date.
     public let now: Timestamp
+    /// `now` as a date, for the "valid now (…)" wording of every audit.
+    let today: String
 
     let anchorStore: CertificateStore
     private let lock = NSLock()
     private var chains: [SHA256Digest: ChainAnalysis] = [:]
     private var datedVerdicts: [DatedKey: PathVerdict] = [:]
     private var identityVerdicts: [String: Bool] = [:]
+    /// The chain looked up last (always also in `chains`): captures send one chain on run after
+    /// run of connections, and comparing bytes is cheaper than hashing them for the key.
+    private var lastChain: (der: [[UInt8]], analysis: ChainAnalysis)?
     private var verifierRuns = 0
     private var hits = 0
 
@@ -77,6 +82,7 @@ public final class CertificateAuditor: @unchecked Sendable {
         self.trustStore = trustStore
         self.validationTime = validationTime
         self.now = now
+        today = TimeText.date(now)
         self.anchorStore = CertificateStore(trustStore.anchors)
     }
 
@@ -95,12 +101,17 @@ public final class CertificateAuditor: @unchecked Sendable {
         return hits
     }
 
+    /// The audit without notes, which are then not even worded.
     public func audit(_ input: ChainInput) -> (certificates: [CertificateInfo], findings: [Finding]) {
-        let result = auditDetailed(input)
+        let result = audit(input, collectingNotes: false)
         return (result.certificates, result.findings)
     }
 
     public func auditDetailed(_ input: ChainInput) -> AuditResult {
+        audit(input, collectingNotes: true)
+    }
+
+    private func audit(_ input: ChainInput, collectingNotes: Bool) -> AuditResult {
         let effectiveTime = validationTime ?? input.captureTime
         guard !input.der.isEmpty else {
             let note =
@@ -131,7 +142,8 @@ public final class CertificateAuditor: @unchecked Sendable {
 
         var context = CheckContext(
             input: input, analysis: analysis, trustStore: trustStore, time: effectiveTime,
-            timeIsOverride: validationTime != nil, now: now)
+            timeIsOverride: validationTime != nil, now: now, today: today)
+        context.collectsNotes = collectingNotes
         context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
         context.identityMatches = { [self] certificate, hostname, ip in
             identityMatches(certificate, leafSHA256: analysis.leaf?.sha256 ?? "", hostname: hostname, ip: ip)
@@ -150,10 +162,18 @@ public final class CertificateAuditor: @unchecked Sendable {
     // MARK: Caching
 
     func chainAnalysis(_ der: [[UInt8]]) -> ChainAnalysis {
+        lock.lock()
+        if let last = lastChain, Self.sameChain(last.der, der) {
+            hits += 1
+            lock.unlock()
+            return last.analysis
+        }
+        lock.unlock()
         let key = Self.chainKey(der)
         lock.lock()
         if let cached = chains[key] {
             hits += 1
+            lastChain = (der, cached)
             lock.unlock()
             return cached
         }
@@ -165,6 +185,7 @@ public final class CertificateAuditor: @unchecked Sendable {
         lock.lock()
         if chains.count >= Self.maxCachedChains { chains.removeAll(keepingCapacity: true) }
         chains[key] = analysis
+        lastChain = (der, analysis)
         verifierRuns += runs
         lock.unlock()
         return analysis
@@ -219,6 +240,21 @@ public final class CertificateAuditor: @unchecked Sendable {
         identityVerdicts[key] = verdict
         lock.unlock()
         return verdict
+    }
+
+    static func sameChain(_ a: [[UInt8]], _ b: [[UInt8]]) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) {
+            guard x.count == y.count else { return false }
+            let equal = x.withUnsafeBytes { xBytes in
+                y.withUnsafeBytes { yBytes in
+                    guard let xBase = xBytes.baseAddress, let yBase = yBytes.baseAddress else { return true }
+                    return memcmp(xBase, yBase, xBytes.count) == 0
+                }
+            }
+            guard equal else { return false }
+        }
+        return true
     }
 
     static func chainKey(_ der: [[UInt8]]) -> SHA256Digest {

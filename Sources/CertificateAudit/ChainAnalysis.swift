@@ -42,6 +42,11 @@ struct ChainAnalysis: Sendable {
     var baseInfos: [CertificateInfo] = []
     /// A CA name in the chain that matches a TLS-inspection product: (name, product).
     var interceptionMatch: (name: String, product: String)?
+    /// `Checks.sentChainText` of this chain, made once: every finding about the chain quotes it.
+    var sentChainText: String?
+    /// The findings of the checks that read nothing but the chain, the role and the trust store
+    /// (trust, order, strength), made once per chain for the server (0) and the client (1).
+    var roleFindings: [Checks.RoleFindings]?
 
     var leaf: ParsedCertificate? { entries.first?.parsed }
     var pathCertificates: [ParsedCertificate] { sentPath.compactMap { entries[$0].parsed } }
@@ -152,6 +157,10 @@ struct ChainAnalysis: Sendable {
         }
         analysis.interceptionMatch = Self.interceptionMatch(analysis, maxPath: maxPath)
         analysis.members = Checks.pathMembers(analysis, verdictPath: analysis.verdict?.path)
+        analysis.sentChainText = Checks.sentChainText(analysis)
+        analysis.roleFindings = [Side.server, .client].map {
+            Checks.roleFindings(analysis, role: $0, trustStore: trustStore)
+        }
         return (analysis, runs)
     }
 

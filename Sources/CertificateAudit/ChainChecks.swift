@@ -3,6 +3,21 @@ import TLSFlowModel
 import X509
 
 extension Checks {
+    struct RoleFindings: Sendable {
+        var trust: [Finding]
+        var order: [Finding]
+        var strength: [Finding]
+    }
+
+    /// Runs the chain-only checks for `role` as a Certificate message at frame 0 would; the
+    /// auditor sets each connection's frame (`CheckContext.framed`).
+    static func roleFindings(_ analysis: ChainAnalysis, role: Side, trustStore: TrustStore) -> RoleFindings {
+        let context = CheckContext(
+            input: ChainInput(role: role, der: [], frame: 0, serverName: nil, captureTime: .zero), analysis: analysis,
+            trustStore: trustStore, time: .zero, timeIsOverride: false, now: .zero, today: "")
+        return RoleFindings(trust: trust(context), order: order(context), strength: strength(context))
+    }
+
     // MARK: Trust path
 
     static func trust(_ context: CheckContext) -> [Finding] {
@@ -12,7 +27,7 @@ extension Checks {
             context.trustStore.sources.isEmpty
             ? "the trust store is empty"
             : "trust store: " + context.trustStore.sources.joined(separator: ", ")
-        let sentText = sentChainText(analysis)
+        let sentText = sentChain(analysis)
         if leaf.isSelfSigned {
             return [
                 context.finding(
@@ -94,6 +109,11 @@ extension Checks {
         return nil
     }
 
+    /// The cached text when the analysis has one (the auditor's always do).
+    static func sentChain(_ analysis: ChainAnalysis) -> String {
+        analysis.sentChainText ?? sentChainText(analysis)
+    }
+
     static func sentChainText(_ analysis: ChainAnalysis) -> String {
         let parts = analysis.entries.prefix(8).enumerated().map { index, entry -> String in
             switch entry {
@@ -120,7 +140,7 @@ extension Checks {
                     "cert.interception",
                     "\(context.role) certificate for \(host) was issued by \(product): the connection is being inspected by a TLS proxy",
                     detail:
-                        "CA name \"\(name)\" matches \(product). The \(context.peer) is not talking to the real \(context.roleLower) but to a proxy that decrypts and re-signs. \(trusted) Sent: \(sentChainText(analysis)).",
+                        "CA name \"\(name)\" matches \(product). The \(context.peer) is not talking to the real \(context.roleLower) but to a proxy that decrypts and re-signs. \(trusted) Sent: \(sentChain(analysis)).",
                     fix:
                         "Either install the proxy's root CA in the \(context.peer)'s trust store (for tlsflow: --ca-file), or have the proxy administrators bypass inspection for \(host) (needed for certificate pinning and mutual TLS), or configure the \(context.peer) to use the proxy explicitly."
                 )
@@ -167,7 +187,7 @@ extension Checks {
                 "cert.chain_order",
                 "\(context.role) chain has "
                     + problems.map { $0.components(separatedBy: ":").first ?? $0 }.joined(separator: "; "),
-                detail: "Sent: \(sentChainText(analysis)). " + problems.joined(separator: "; ") + ".",
+                detail: "Sent: \(sentChain(analysis)). " + problems.joined(separator: "; ") + ".",
                 fix:
                     "Send the leaf first, then each issuer in order (leaf, intermediate, …), once each and nothing unrelated; the root may be left out. Strict TLS stacks reject misordered chains."
             )

@@ -10,11 +10,17 @@ struct CheckContext {
     let time: Timestamp
     let timeIsOverride: Bool
     let now: Timestamp
+    /// `TimeText.date(now)`, made once by the auditor.
+    let today: String
     /// swift-certificates' verdict with validity checked at `time` (cached by the auditor).
     var datedVerdict: () -> PathVerdict? = { nil }
     /// swift-certificates' RFC 6125 check of the leaf for (hostname, ip) (cached by the auditor).
     var identityMatches: (Certificate, String?, String?) -> Bool = { _, _, _ in false }
     var notes: [String] = []
+    /// False when the caller discards notes (`CertificateAuditor.audit`): their sentences are
+    /// then not built, which was most of the validity check's cost on captures of certificates
+    /// that have expired since.
+    var collectsNotes = true
 
     var role: String { input.role == .server ? "Server" : "Client" }
     var roleLower: String { input.role == .server ? "server" : "client" }
@@ -22,6 +28,16 @@ struct CheckContext {
     /// "the capture" or "the --at time", for sentences about when something was judged.
     var momentName: String { timeIsOverride ? "the --at time" : "the capture" }
     var momentPhrase: String { timeIsOverride ? "at the --at time" : "at capture time" }
+
+    /// Findings made by `finding` for another Certificate message of the same chain and role,
+    /// as `finding` makes them for this one.
+    func framed(_ findings: [Finding]) -> [Finding] {
+        findings.map { finding in
+            var finding = finding
+            finding.frames = [input.frame]
+            return finding
+        }
+    }
 
     func finding(_ code: String, _ summary: String, detail: String, fix: String, severity: Finding.Severity = .warning)
         -> Finding
@@ -34,8 +50,36 @@ struct CheckContext {
 
 /// Durations and dates in messages.
 enum TimeText {
-    static func date(_ t: Timestamp) -> String { String(t.rfc3339().prefix(10)) }
-    static func dateTime(_ t: Timestamp) -> String { String(t.rfc3339().prefix(19)) + "Z" }
+    static func date(_ t: Timestamp) -> String { String(dateTime(t).prefix(10)) }
+
+    /// `rfc3339()` cut to whole seconds: "2024-05-01T10:00:00Z". Years of four digits (every
+    /// real certificate) are written directly; `rfc3339()` pads through temporary strings,
+    /// which showed in profiles of captures where every connection's chain is out of date.
+    static func dateTime(_ t: Timestamp) -> String {
+        let days = t.seconds / 86_400 - (t.seconds % 86_400 < 0 ? 1 : 0)
+        let secondOfDay = t.seconds - days * 86_400
+        let (year, month, day) = Timestamp.civilDate(daysSinceEpoch: days)
+        guard (0...9999).contains(year) else { return String(t.rfc3339().prefix(19)) + "Z" }
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            var index = 0
+            func put(_ value: Int, digits: Int, then separator: UInt8) {
+                var rest = value
+                for position in (index..<index + digits).reversed() {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[index + digits] = separator
+                index += digits + 1
+            }
+            put(Int(year), digits: 4, then: UInt8(ascii: "-"))
+            put(month, digits: 2, then: UInt8(ascii: "-"))
+            put(day, digits: 2, then: UInt8(ascii: "T"))
+            put(Int(secondOfDay / 3600), digits: 2, then: UInt8(ascii: ":"))
+            put(Int(secondOfDay % 3600 / 60), digits: 2, then: UInt8(ascii: ":"))
+            put(Int(secondOfDay % 60), digits: 2, then: UInt8(ascii: "Z"))
+            return index
+        }
+    }
 
     /// Whole days from `from` to `to`, rounded toward negative infinity (−1 = expired less than a day ago).
     static func wholeDays(from: Timestamp, to: Timestamp) -> Int {
@@ -69,10 +113,12 @@ enum Checks {
         var out: [Finding] = []
         out += names(&context)
         out += validity(&context)
-        out += trust(context)
+        // Checks of the chain alone were run once for the cached chain; only the frame differs.
+        let role = context.analysis.roleFindings?[context.input.role == .server ? 0 : 1]
+        out += role.map { context.framed($0.trust) } ?? trust(context)
         out += interception(context)
-        out += order(context)
-        out += strength(context)
+        out += role.map { context.framed($0.order) } ?? order(context)
+        out += role.map { context.framed($0.strength) } ?? strength(context)
         out += usage(context)
         return out
     }
@@ -163,6 +209,24 @@ enum Checks {
         var notBefore: Timestamp
         var notAfter: Timestamp
         var isLeaf: Bool
+        /// The dates as findings print them, made once per member: the members of a cached
+        /// chain serve every connection that sent it.
+        var notBeforeDate: String
+        var notBeforeDateTime: String
+        var notAfterDate: String
+        var notAfterDateTime: String
+
+        init(label: String, position: String, notBefore: Timestamp, notAfter: Timestamp, isLeaf: Bool) {
+            self.label = label
+            self.position = position
+            self.notBefore = notBefore
+            self.notAfter = notAfter
+            self.isLeaf = isLeaf
+            notBeforeDateTime = TimeText.dateTime(notBefore)
+            notAfterDateTime = TimeText.dateTime(notAfter)
+            notBeforeDate = String(notBeforeDateTime.prefix(10))
+            notAfterDate = String(notAfterDateTime.prefix(10))
+        }
     }
 
     static func pathMembers(_ analysis: ChainAnalysis, verdictPath: [Certificate]?) -> [PathMember] {
@@ -216,67 +280,74 @@ enum Checks {
 
     static func validity(_ context: inout CheckContext) -> [Finding] {
         var members = context.analysis.members
-        if members.contains(where: { state($0, at: context.time) != .valid }),
-            context.analysis.verdict?.path != nil, let dated = context.datedVerdict(), let datedPath = dated.path
+        let outOfDate = members.contains(where: { state($0, at: context.time) != .valid })
+        if outOfDate, context.analysis.verdict?.path != nil, let dated = context.datedVerdict(),
+            let datedPath = dated.path
         {
             // A strict client finds another path that is valid at this time (e.g. a current
             // cross-sign or a newer root in the store): judge that one.
             members = pathMembers(context.analysis, verdictPath: datedPath)
         }
-        var when: String { TimeText.date(context.time) }
-        var today: String { TimeText.date(context.now) }
+        // The validation time as text, made once, and only when a finding or note may print it.
+        let judgedAt = outOfDate || context.collectsNotes ? TimeText.dateTime(context.time) : ""
+        let when = String(judgedAt.prefix(10))
+        let today = context.today
         var expired: [String] = []
         var notYet: [String] = []
-        var firstExpired: PathMember?
-        var firstNotYet: PathMember?
+        // The first member of each kind, with its duration text (the summary repeats it).
+        var firstExpired: (member: PathMember, duration: String)?
+        var firstNotYet: (member: PathMember, duration: String)?
         for m in members {
             let then = state(m, at: context.time)
             let current = state(m, at: context.now)
-            let nowClause =
+            // Built only for the findings that print it.
+            var nowClause: String {
                 then == current
-                ? ""
-                : "; \(then.words) \(context.momentPhrase) (\(when)) but \(current.words) now (\(today))"
+                    ? "" : "; \(then.words) \(context.momentPhrase) (\(when)) but \(current.words) now (\(today))"
+            }
             switch then {
             case .expired:
+                let duration = TimeText.duration(m.notAfter, context.time)
                 expired.append(
-                    "\(m.position) \(m.label): notAfter \(TimeText.dateTime(m.notAfter)), expired \(TimeText.duration(m.notAfter, context.time)) before \(context.momentName)\(nowClause)"
+                    "\(m.position) \(m.label): notAfter \(m.notAfterDateTime), expired \(duration) before \(context.momentName)\(nowClause)"
                 )
-                if firstExpired == nil { firstExpired = m }
+                if firstExpired == nil { firstExpired = (m, duration) }
             case .notYetValid:
+                let duration = TimeText.duration(context.time, m.notBefore)
                 notYet.append(
-                    "\(m.position) \(m.label): notBefore \(TimeText.dateTime(m.notBefore)), \(TimeText.duration(context.time, m.notBefore)) after \(context.momentName)\(nowClause)"
+                    "\(m.position) \(m.label): notBefore \(m.notBeforeDateTime), \(duration) after \(context.momentName)\(nowClause)"
                 )
-                if firstNotYet == nil { firstNotYet = m }
+                if firstNotYet == nil { firstNotYet = (m, duration) }
             case .valid:
-                if current != .valid {
+                if current != .valid && context.collectsNotes {
                     context.notes.append(
-                        "\(context.roleLower) certificate \(m.label) (\(m.position)) was valid \(context.momentPhrase) (\(when)) but is \(current.words) now (\(today); notBefore \(TimeText.date(m.notBefore)), notAfter \(TimeText.date(m.notAfter))): tools that check it today will report it \(current.words)."
+                        "\(context.roleLower) certificate \(m.label) (\(m.position)) was valid \(context.momentPhrase) (\(when)) but is \(current.words) now (\(today); notBefore \(m.notBeforeDate), notAfter \(m.notAfterDate)): tools that check it today will report it \(current.words)."
                     )
                 }
             }
         }
         var out: [Finding] = []
-        if let m = firstExpired {
+        if let (m, duration) = firstExpired {
             let more = expired.count > 1 ? " (and \(expired.count - 1) more in the chain)" : ""
             let summary =
-                "\(context.role) certificate \(m.label) (\(m.position)) expired \(TimeText.duration(m.notAfter, context.time)) before \(context.momentName) (notAfter \(TimeText.date(m.notAfter)))\(more)"
+                "\(context.role) certificate \(m.label) (\(m.position)) expired \(duration) before \(context.momentName) (notAfter \(m.notAfterDate))\(more)"
             out.append(
                 context.finding(
                     "cert.expired", summary,
                     detail:
-                        "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
+                        "Judged at \(judgedAt)\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
                         + expired.joined(separator: "; ") + ".",
                     fix: expiredFix(context, m)))
         }
-        if let m = firstNotYet {
+        if let (m, duration) = firstNotYet {
             let more = notYet.count > 1 ? " (and \(notYet.count - 1) more in the chain)" : ""
             let summary =
-                "\(context.role) certificate \(m.label) (\(m.position)) is not valid until \(TimeText.date(m.notBefore)), \(TimeText.duration(context.time, m.notBefore)) after \(context.momentName)\(more)"
+                "\(context.role) certificate \(m.label) (\(m.position)) is not valid until \(m.notBeforeDate), \(duration) after \(context.momentName)\(more)"
             out.append(
                 context.finding(
                     "cert.not_yet_valid", summary,
                     detail:
-                        "Judged at \(TimeText.dateTime(context.time))\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
+                        "Judged at \(judgedAt)\(context.timeIsOverride ? " (--at)" : " (packet time of the Certificate message)"): "
                         + notYet.joined(separator: "; ") + ".",
                     fix:
                         "Check the clocks: a \(context.peer) whose clock is behind rejects newly issued certificates (and a capture host with a wrong clock gives misleading packet times — use --at to judge at another time). Otherwise the certificate was deployed before its notBefore: keep serving the previous certificate until then."

@@ -14,9 +14,15 @@ public enum DiagnosisNote {
 ///
 /// Every answer tolerates partial data: a missing SYN, ClientHello or peer direction yields nil
 /// or false rather than a guess.
-struct ConnectionFacts {
+///
+/// A class, not a struct: thirteen rules read one instance per connection, and handing a struct
+/// that holds a whole `Connection` to each of them copied (retained) every field of it each time.
+final class ConnectionFacts {
     let connection: Connection
     let events: [TimelineEvent]
+    /// Timing as the rules see it: the diagnoser fills it in after deriving the facts (the
+    /// timeline, not the timing, is what the facts are derived from).
+    var timing: TimingInfo
     /// Whether the handshake finished, and at which frame: the pipeline's verdict or, when it
     /// could not tell, application data in both directions (which only flows afterwards).
     let handshakeDone: Bool
@@ -25,25 +31,29 @@ struct ConnectionFacts {
     let clientSYNs: [TimelineEvent]
     let synAck: TimelineEvent?
     /// Sides that have at least one recorded segment (pure ACKs are not recorded).
-    let sidesSeen: Set<Side>
+    let sidesSeen: SideSet
 
     init(_ connection: Connection) {
         self.connection = connection
+        timing = connection.timing
         let events = connection.timeline.events
         self.events = events
-        clientSYNs = events.filter { event in
-            guard event.from == .client, case .segment(let flags, _) = event.kind else { return false }
-            return flags.contains(.syn) && !flags.contains(.ack)
-        }
-        synAck = events.first { event in
-            guard event.from == .server, case .segment(let flags, _) = event.kind else { return false }
-            return flags.contains(.syn) && flags.contains(.ack)
-        }
-        var seen = Set<Side>()
+        // One pass over the timeline for the SYNs, the SYN-ACK and the sides seen.
+        var syns: [TimelineEvent] = []
+        var firstSynAck: TimelineEvent?
+        var seen = SideSet()
         for event in events {
-            if case .segment = event.kind { seen.insert(event.from) }
-            if seen.count == 2 { break }
+            guard case .segment(let flags, _) = event.kind else { continue }
+            seen.insert(event.from)
+            guard flags.contains(.syn) else { continue }
+            if event.from == .client {
+                if !flags.contains(.ack) { syns.append(event) }
+            } else if firstSynAck == nil, flags.contains(.ack) {
+                firstSynAck = event
+            }
         }
+        clientSYNs = syns
+        synAck = firstSynAck
         sidesSeen = seen
         let data = connection.applicationData
         if connection.handshakeComplete {
@@ -59,6 +69,9 @@ struct ConnectionFacts {
             handshakeDoneFrame = nil
         }
     }
+
+    /// The first handshake-ending alert, classified once for the three alert rules.
+    private(set) lazy var alertClassification: AlertClassification? = AlertClassification(self)
 
     // MARK: TCP
 
@@ -188,17 +201,17 @@ struct ConnectionFacts {
     /// Fatal alerts in capture order, plus encrypted alerts of unknown level sent before the
     /// handshake completed (after CCS a TLS 1.2 alert is encrypted; during the handshake it is
     /// never a polite close_notify).
-    var significantAlerts: [AlertInfo] {
-        connection.alerts.filter { alert in
-            switch alert.level {
-            case .fatal: return true
-            case .warning: return false
-            case .unknown: return inHandshake(alert.frame)
-            }
+    var significantAlerts: [AlertInfo] { connection.alerts.filter(isSignificant) }
+
+    var firstSignificantAlert: AlertInfo? { connection.alerts.first(where: isSignificant) }
+
+    private func isSignificant(_ alert: AlertInfo) -> Bool {
+        switch alert.level {
+        case .fatal: return true
+        case .warning: return false
+        case .unknown: return inHandshake(alert.frame)
         }
     }
-
-    var firstSignificantAlert: AlertInfo? { significantAlerts.first }
 
     /// The connection's negotiated version, preferring the summary then the ServerHello.
     var version: String? { connection.version ?? connection.serverHello?.version }
@@ -207,7 +220,10 @@ struct ConnectionFacts {
 
     /// Resumption offered, from the pipeline or, if it left `.none`, from the ClientHello itself.
     /// A TLS 1.3 client's session ID is a random compatibility value, never taken as an offer.
-    var resumptionOffer: ResumptionInfo.Offered {
+    var resumptionOffer: ResumptionInfo.Offered { Self.resumptionOffer(of: connection) }
+
+    /// `resumptionOffer` without deriving the other facts (it reads no timeline).
+    static func resumptionOffer(of connection: Connection) -> ResumptionInfo.Offered {
         if connection.resumption.offered != .none { return connection.resumption.offered }
         guard let hello = connection.clientHello else { return .none }
         if hello.psk { return .psk }
@@ -219,6 +235,23 @@ struct ConnectionFacts {
         guard let frame else { return nil }
         return event(atFrame: frame)?.time
     }
+}
+
+/// Which of the two sides, without a hashed set.
+struct SideSet {
+    private var client = false
+    private var server = false
+
+    mutating func insert(_ side: Side) {
+        if side == .client { client = true } else { server = true }
+    }
+
+    func contains(_ side: Side) -> Bool { side == .client ? client : server }
+
+    var count: Int { (client ? 1 : 0) + (server ? 1 : 0) }
+
+    /// The only member when there is one; with both, the client (callers check `count` first).
+    var first: Side? { client ? .client : (server ? .server : nil) }
 }
 
 /// TLS version names as the pipeline writes them ("TLS 1.2", "SSL 3.0").

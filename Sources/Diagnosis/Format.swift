@@ -57,3 +57,38 @@ extension String {
         self = "\(tenths / 10).\(abs(tenths % 10))"
     }
 }
+
+/// Substring tests over UTF-8 bytes for the ASCII names the pipeline writes (cipher suites),
+/// where `String.contains` compares Characters and `uppercased()` allocates a copy.
+enum ASCIIText {
+    /// Whether `text` contains `needle` (an ASCII upper-case literal when `ignoringCase`). Text
+    /// that is not ASCII takes the Unicode-aware path, so the answer never differs from it.
+    static func contains(_ text: String, _ needle: StaticString, ignoringCase: Bool = false) -> Bool {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            return find(pattern, in: bytes, ignoringCase: ignoringCase)
+        }
+        if let answer = ascii ?? nil { return answer }
+        let needleText = needle.description
+        return ignoringCase ? text.uppercased().contains(needleText) : text.contains(needleText)
+    }
+
+    private static func find(
+        _ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, ignoringCase: Bool
+    ) -> Bool {
+        guard pattern.count <= bytes.count else { return false }
+        if pattern.isEmpty { return true }
+        for start in 0...(bytes.count - pattern.count) {
+            var index = 0
+            while index < pattern.count {
+                var byte = bytes[start + index]
+                if ignoringCase && byte >= 0x61 && byte <= 0x7a { byte &-= 0x20 }
+                if byte != pattern[index] { break }
+                index += 1
+            }
+            if index == pattern.count { return true }
+        }
+        return false
+    }
+}

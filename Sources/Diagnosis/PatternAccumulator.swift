@@ -65,15 +65,25 @@ public struct PatternAccumulator: Sendable {
 
     public mutating func add(_ connection: Connection) {
         let name = connection.serverName
-        if servers[name] == nil {
+        let index: [String: Server].Index
+        if let known = servers.index(forKey: name) {
+            index = known
+        } else {
             guard servers.count < Self.serverLimit else {
                 untracked += 1
                 return
             }
             servers[name] = Server(name: name)
             order.append(name)
+            guard let added = servers.index(forKey: name) else { return }
+            index = added
         }
-        guard var server = servers[name] else { return }
+        // Tallied in place: a copy of the server taken out and written back made its tallies'
+        // arrays and dictionary shared, so every append copied them.
+        Self.tally(connection, into: &servers.values[index])
+    }
+
+    private static func tally(_ connection: Connection, into server: inout Server) {
         server.total += 1
         let id = connection.id
         let headline = connection.findings.first(where: { $0.severity == .error })
@@ -82,7 +92,7 @@ public struct PatternAccumulator: Sendable {
         let verdict = connection.status != .incomplete && connection.clientHello != nil
         if verdict {
             let failed = connection.status == .failed
-            if ConnectionFacts(connection).resumptionOffer != .none {
+            if ConnectionFacts.resumptionOffer(of: connection) != .none {
                 server.resumed.add(evidence)
                 if failed { server.resumedFailed.add(evidence) }
             } else {
@@ -94,8 +104,8 @@ public struct PatternAccumulator: Sendable {
             let sample = Sample(id: id, frame: leaf.frame)
             if let index = server.chains.firstIndex(where: { $0.leaf == leaf.sha256 }) {
                 server.chains[index].count += 1
-                if server.chains[index].samples.count < Self.idLimit { server.chains[index].samples.append(sample) }
-            } else if server.chains.count < Self.chainLimit {
+                if server.chains[index].samples.count < idLimit { server.chains[index].samples.append(sample) }
+            } else if server.chains.count < chainLimit {
                 server.chains.append(Chain(leaf: leaf.sha256, issuer: leaf.issuer, count: 1, samples: [sample]))
             } else {
                 server.moreChains += 1
@@ -105,7 +115,6 @@ public struct PatternAccumulator: Sendable {
             if server.failures[headline.code] == nil { server.failureOrder.append(headline.code) }
             server.failures[headline.code, default: Tally()].add(evidence)
         }
-        servers[name] = server
     }
 
     /// The patterns found so far. `renumber` maps the ids connections had when added to the ids

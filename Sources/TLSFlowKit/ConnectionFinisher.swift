@@ -6,6 +6,8 @@ import TLSFlowModel
 /// could not be checked, then diagnosis.
 enum ConnectionFinisher {
     static let resumedNote = "resumed session: no certificate sent"
+    /// Built once: a diagnoser sorts its rules when it is made.
+    static let diagnoser = Diagnoser()
 
     static func finish(
         _ connection: inout Connection, auditor: CertificateAuditor, options: AnalysisOptions, captureEnd: Timestamp,
@@ -35,7 +37,7 @@ enum ConnectionFinisher {
     static func diagnose(_ connection: inout Connection, options: AnalysisOptions, captureEnd: Timestamp) {
         let context = DiagnosisContext(
             captureEnd: captureEnd, handshakeTimeout: options.handshakeTimeout, idleTimeout: options.idleTimeout)
-        Diagnoser().diagnose(&connection, context: context)
+        diagnoser.diagnose(&connection, context: context)
     }
 
     /// Whether session linking could name an issuer for this connection (the only input to
@@ -71,11 +73,31 @@ enum ConnectionFinisher {
     private static func keyExchange(of connection: Connection) -> String? {
         guard let suite = connection.serverHello?.cipherSuite else { return nil }
         if connection.version == "TLS 1.3" { return "TLS13" }
-        for kind in ["ECDHE_ECDSA", "ECDHE_RSA", "DHE_RSA", "DHE_DSS", "ECDH_", "RSA"] where suite.contains("_\(kind)")
-        {
-            return kind == "ECDH_" ? "ECDH" : kind
+        for kind in keyExchangeKinds where contains(suite, kind.needle) {
+            return kind.name
         }
         return nil
+    }
+
+    /// Key exchanges by the "_KIND" that marks them in a suite name, most specific first.
+    private static let keyExchangeKinds: [(needle: [UInt8], name: String)] = [
+        ("ECDHE_ECDSA", "ECDHE_ECDSA"), ("ECDHE_RSA", "ECDHE_RSA"), ("DHE_RSA", "DHE_RSA"), ("DHE_DSS", "DHE_DSS"),
+        ("ECDH_", "ECDH"), ("RSA", "RSA"),
+    ].map { (Array("_\($0.0)".utf8), $0.1) }
+
+    /// Byte substring search: suite names are ASCII (IANA names, "GREASE", "0x…"), and a
+    /// Foundation `contains` per kind and connection showed up in profiles.
+    private static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard needle.count <= bytes.count else { return false }
+            for start in 0...(bytes.count - needle.count) {
+                var index = 0
+                while index < needle.count && bytes[start + index] == needle[index] { index += 1 }
+                if index == needle.count { return true }
+            }
+            return false
+        }
     }
 
     /// Says why certificate checks could not run, instead of leaving the fields empty.

@@ -11,13 +11,13 @@ struct AlertClassification {
     /// The sender's peer had already closed or reset: the alert answers that, it is not a cause.
     let answersClose: TimelineEvent?
 
-    init?(_ connection: Connection, facts: ConnectionFacts) {
+    init?(_ facts: ConnectionFacts) {
         guard let alert = facts.firstSignificantAlert else { return nil }
         self.alert = alert
         let (code, entry) = AlertDescriptions.entry(for: alert.descriptionCode, name: alert.description)
         self.code = code
         answersClose = facts.firstClose(by: alert.from.peer, atOrBefore: alert.frame)
-        let beforeServerHello = connection.serverHello.map { alert.frame < $0.frame } ?? true
+        let beforeServerHello = facts.connection.serverHello.map { alert.frame < $0.frame } ?? true
         if alert.encrypted && !alert.decrypted && code == nil || alert.level == .unknown && code == nil {
             kind = .encrypted
             name = "encrypted alert"
@@ -62,9 +62,10 @@ public struct VersionMismatchRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        let offered = connection.clientHello.map(TLSVersion.offered) ?? []
-        let offeredText = offered.isEmpty ? "unknown versions" : offered.joined(separator: ", ")
-        if let c = AlertClassification(connection, facts: facts), c.kind == .versionMismatch, c.answersClose == nil {
+        // Computed where a finding needs them: most connections have no version problem.
+        var offered: [String] { connection.clientHello.map(TLSVersion.offered) ?? [] }
+        var offeredText: String { Self.text(offered) }
+        if let c = facts.alertClassification, c.kind == .versionMismatch, c.answersClose == nil {
             let alert = c.alert
             if alert.from == .server {
                 let top = offered.max { TLSVersion.rank($0) < TLSVersion.rank($1) } ?? "?"
@@ -117,7 +118,9 @@ public struct VersionMismatchRule: DiagnosisRule {
             ]
         }
         // An SSLv2-format ClientHello that the server closes on without a word.
-        if let hello = connection.clientHello, hello.sslv2Format, connection.serverHello == nil,
+        // The flag is tested before the (large) ClientHello is bound, which copies it.
+        if connection.clientHello?.sslv2Format == true, connection.serverHello == nil,
+            let hello = connection.clientHello,
             facts.payloadSegments(from: .server, after: hello.frame).isEmpty,
             let close = facts.firstClose(after: hello.frame), close.from == .server
         {
@@ -136,6 +139,12 @@ public struct VersionMismatchRule: DiagnosisRule {
     }
 }
 
+extension VersionMismatchRule {
+    static func text(_ offered: [String]) -> String {
+        offered.isEmpty ? "unknown versions" : offered.joined(separator: ", ")
+    }
+}
+
 /// `handshake.no_shared_cipher`: handshake_failure / insufficient_security right after the ClientHello.
 public struct NoSharedCipherRule: DiagnosisRule {
     public static let codes = ["handshake.no_shared_cipher"]
@@ -147,10 +156,10 @@ public struct NoSharedCipherRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        guard let c = AlertClassification(connection, facts: facts), c.kind == .noSharedCipher, c.answersClose == nil
+        guard let c = facts.alertClassification, c.kind == .noSharedCipher, c.answersClose == nil
         else { return [] }
         let hello = connection.clientHello
-        let suites = (hello?.cipherSuites ?? []).filter { !$0.uppercased().contains("GREASE") && !$0.contains("SCSV") }
+        let suites = (hello?.cipherSuites ?? []).filter { !Self.isPlaceholder($0) }
         var detail = "The server answered the ClientHello"
         if let hello { detail += " (frame \(hello.frame), \(Format.sni(connection)))" }
         detail += " with a fatal \(c.name) alert at frame \(c.alert.frame), before any ServerHello."
@@ -175,6 +184,11 @@ public struct NoSharedCipherRule: DiagnosisRule {
                     "Enable on the client at least one suite the server accepts (for TLS 1.2 normally TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or the ECDSA variant), or enable one of the client's suites on the server; list the server's suites with `nmap --script ssl-enum-ciphers -p \(connection.server.port) \(connection.serverName)`.",
                 frames: Format.frames(trigger: c.alert.frame, [hello?.frame]))
         ]
+    }
+
+    /// GREASE and signalling (SCSV) values are not suites a server could pick.
+    static func isPlaceholder(_ name: String) -> Bool {
+        ASCIIText.contains(name, "GREASE", ignoringCase: true) || ASCIIText.contains(name, "SCSV")
     }
 
     /// What a current server most likely expected, when the offer itself shows the gap.
@@ -202,15 +216,17 @@ public struct NoSharedCipherRule: DiagnosisRule {
             return "Only TLS 1.3 suites were offered: a server limited to TLS 1.2 needs TLS_ECDHE_* suites."
         }
         let tls12 = upper.filter { !$0.hasPrefix("TLS_AES_") && !$0.hasPrefix("TLS_CHACHA20_") }
-        if !tls12.contains(where: { $0.contains("ECDHE") || $0.contains("DHE_") }) {
+        if !tls12.contains(where: { ASCIIText.contains($0, "ECDHE") || ASCIIText.contains($0, "DHE_") }) {
             return
                 "No (EC)DHE suite was offered (RSA key exchange only): servers with current profiles accept only ECDHE suites."
         }
-        if !tls12.contains(where: { $0.contains("GCM") || $0.contains("CHACHA20") || $0.contains("CCM") }) {
+        if !tls12.contains(where: {
+            ASCIIText.contains($0, "GCM") || ASCIIText.contains($0, "CHACHA20") || ASCIIText.contains($0, "CCM")
+        }) {
             return
                 "No AEAD suite (GCM/ChaCha20) was offered, only CBC/RC4/3DES ones: servers with current profiles accept only AEAD suites."
         }
-        if !tls12.contains(where: { $0.contains("RSA_WITH") }) {
+        if !tls12.contains(where: { ASCIIText.contains($0, "RSA_WITH") }) {
             return "Only ECDSA suites were offered for TLS 1.2: a server with an RSA certificate cannot use them."
         }
         return nil
@@ -228,7 +244,7 @@ public struct HandshakeAlertRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        guard let c = AlertClassification(connection, facts: facts) else { return [] }
+        guard let c = facts.alertClassification else { return [] }
         let alert = c.alert
         // The specific rules own these unless the alert merely answered a close.
         if (c.kind == .versionMismatch || c.kind == .noSharedCipher) && c.answersClose == nil { return [] }

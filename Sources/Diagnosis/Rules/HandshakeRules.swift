@@ -135,7 +135,7 @@ public struct StalledRule: DiagnosisRule {
             detail +=
                 " The segment was not retransmitted, so TCP delivered it: the \(waitedOn.rawValue)'s TLS layer (or a proxy in front of it) did not answer."
         }
-        if let rtt = connection.timing.tcpRTTms { detail += " TCP round trip: \(Format.duration(ms: rtt))." }
+        if let rtt = facts.timing.tcpRTTms { detail += " TCP round trip: \(Format.duration(ms: rtt))." }
         let fix =
             waitedOn == .server
             ? "Check that the TLS service on \(Format.endpoint(connection.server)) is healthy and really speaks TLS on this port (not a plaintext or STARTTLS protocol); if the ClientHello was retransmitted, test with a smaller ClientHello or lower MSS (e.g. `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)`) and look for a firewall dropping it."

@@ -171,8 +171,10 @@ public struct OneWayDataRule: DiagnosisRule {
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
         let data = connection.applicationData
-        let counts =
+        // Only a finding needs the wording; most connections produce none.
+        var counts: String {
             "client sent \(Format.plural(data.clientRecords, "record")) (\(Format.bytes(data.clientBytes))), server \(Format.plural(data.serverRecords, "record")) (\(Format.bytes(data.serverBytes)))"
+        }
         if let silence = Self.serverSilence(connection, facts: facts, context: context) {
             var detail = "The handshake completed (frame \(connection.handshakeCompleteFrame ?? 0)); \(counts)."
             if let last = data.serverLastFrame {
@@ -231,21 +233,42 @@ public struct EncryptedAlertRule: DiagnosisRule {
         let connection = facts.connection
         guard facts.isTLS13, let server = connection.serverHello, !(connection.decrypted && !connection.alerts.isEmpty)
         else { return [] }
-        func encrypted(_ side: Side) -> [(TimelineEvent, Int)] {
-            facts.events.compactMap { event in
-                guard event.from == side, event.frame >= server.frame,
-                    case .encryptedRecord(_, let length, _) = event.kind
-                else { return nil }
-                return (event, length)
+        // One pass counts each side's encrypted records from the ServerHello on; the rule only
+        // goes on when a side sent exactly one, so no list of them is kept.
+        let done = connection.handshakeComplete ? connection.handshakeCompleteFrame : nil
+        var clientCount = 0
+        var clientFirst: (TimelineEvent, Int)?
+        var lateServerCount = 0
+        var lateServerFirst: (TimelineEvent, Int)?
+        for event in facts.events where event.frame >= server.frame {
+            guard case .encryptedRecord(_, let length, _) = event.kind else { continue }
+            if event.from == .client {
+                clientCount += 1
+                if clientFirst == nil { clientFirst = (event, length) }
+            } else if let done, event.frame > done {
+                lateServerCount += 1
+                if lateServerFirst == nil { lateServerFirst = (event, length) }
+            }
+            // Past one record from each side that counts, neither inference can hold.
+            if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
+        }
+        if lateServerCount == 1, let only = lateServerFirst,
+            let serverSide = serverAlert(connection, facts: facts, onlyRecordAfterFinished: only)
+        {
+            return [serverSide]
+        }
+        guard clientCount == 1, let (record, length) = clientFirst, length <= Self.maxAlertRecord else { return [] }
+        var flightEnd: TimelineEvent?
+        for event in facts.events where event.from == .server && event.frame >= server.frame {
+            guard case .encryptedRecord(_, let serverLength, _) = event.kind else { continue }
+            if event.frame <= record.frame {
+                flightEnd = event
+            } else if serverLength > Self.maxAlertRecord {
+                // Anything large from the server afterwards means the record was not a fatal alert.
+                return []
             }
         }
-        if let serverSide = serverAlert(connection, facts: facts, encrypted: encrypted(.server)) { return [serverSide] }
-        let clientRecords = encrypted(.client)
-        guard clientRecords.count == 1, let (record, length) = clientRecords.first, length <= Self.maxAlertRecord,
-            let flightEnd = encrypted(.server).last(where: { $0.0.frame <= record.frame })?.0
-        else { return [] }
-        // Anything large from the server afterwards means the record was not a fatal alert.
-        if encrypted(.server).contains(where: { $0.0.frame > record.frame && $0.1 > Self.maxAlertRecord }) { return [] }
+        guard let flightEnd else { return [] }
         guard let close = facts.firstClose(after: record.frame &- 1) else { return [] }
         let after = Format.duration(from: flightEnd.time, to: record.time)
         var detail =
@@ -268,13 +291,15 @@ public struct EncryptedAlertRule: DiagnosisRule {
     }
 
     /// The server side of the same inference: after the client's Finished, the server's only
-    /// record is alert-sized and it closes — typically certificate_required (the client sent no
+    /// record (`onlyRecordAfterFinished`) is alert-sized and it closes — typically certificate_required (the client sent no
     /// certificate) or a rejected client certificate. NewSessionTicket records are far larger.
-    func serverAlert(_ connection: Connection, facts: ConnectionFacts, encrypted: [(TimelineEvent, Int)]) -> Finding? {
+    func serverAlert(
+        _ connection: Connection, facts: ConnectionFacts, onlyRecordAfterFinished: (TimelineEvent, Int)
+    ) -> Finding? {
         guard connection.handshakeComplete, let done = connection.handshakeCompleteFrame else { return nil }
-        let after = encrypted.filter { $0.0.frame > done }
-        guard after.count == 1, let (record, length) = after.first, length <= Self.maxAlertRecord,
-            let close = facts.firstClose(after: record.frame &- 1), close.from == .server
+        let (record, length) = onlyRecordAfterFinished
+        guard length <= Self.maxAlertRecord, let close = facts.firstClose(after: record.frame &- 1),
+            close.from == .server
         else { return nil }
         var detail =
             "TLS 1.3 without keys, so this is an inference. The client finished its handshake flight at frame \(done);"

@@ -1,0 +1,42 @@
+import Foundation
+import TLSFlowModel
+import Testing
+
+@testable import CertificateAudit
+
+/// The shortcuts the audit takes for speed answer exactly as the general paths do.
+@Suite struct FastPathTests {
+    @Test func dateTextsMatchRFC3339() {
+        var seconds: [Int64] = [0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 4_102_444_799, 253_402_300_799]
+        seconds += [253_402_300_800, -62_167_219_200, -62_167_219_201, 9_000_000_000_000_000, -9_000_000_000_000_000]
+        // Every day boundary and a spread of times across 0000–9999 and beyond.
+        var value: Int64 = -70_000_000_000
+        while value < 400_000_000_000 {
+            seconds += [value, value + 86_399, value - 1]
+            value += 7_919 * 86_400 + 3_671
+        }
+        for second in seconds {
+            let t = Timestamp(seconds: second, nanoseconds: 123_456_789)
+            #expect(TimeText.dateTime(t) == String(t.rfc3339().prefix(19)) + "Z", "\(second)")
+            #expect(TimeText.date(t) == String(t.rfc3339().prefix(10)), "\(second)")
+        }
+    }
+
+    @Test func auditWithoutNotesFindsWhatTheDetailedAuditFinds() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
+            .filter { $0.hasSuffix(".pem") }.sorted()
+        #expect(names.count > 20)
+        for validationTime in [nil, Timestamp(rfc3339: "2031-01-01T00:00:00Z")] {
+            let auditor = try Fixture.auditor(at: validationTime)
+            for name in names {
+                for role in [Side.server, .client] {
+                    let input = try Fixture.input(name, role: role, alert: (20, "bad_certificate"))
+                    let detailed = auditor.auditDetailed(input)
+                    let plain = auditor.audit(input)
+                    #expect(plain.findings == detailed.findings, "\(name) \(role)")
+                    #expect(plain.certificates == detailed.certificates, "\(name) \(role)")
+                }
+            }
+        }
+    }
+}
