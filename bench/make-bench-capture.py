@@ -332,6 +332,7 @@ class SeedConnection:
     def __init__(self, name, packets, client_key):
         self.name = name
         t0 = packets[0][0]
+        self.t0 = t0
         # The (address, address, port, port) run as it appears in client-to-server frames.
         client_ip, client_port = client_key[:4], client_key[4:]
         first = packets[0][1]
@@ -443,7 +444,9 @@ def replicate(seeds, out_path, target_bytes, connections, rate, time_scale, seed
     # sorted and written.
     pending = []
     pack = struct.pack
-    t = 1_700_000_000 * 1_000_000
+    # The copies start when the seed was recorded: the seed's certificates are valid then, as a
+    # real capture's are at its own time (a fixed date made every certificate "not yet valid").
+    t = min(conn.t0 for conns in seeds.values() for conn in conns) // 1000
     mean_gap = 1e6 / rate
     n = 0
     used = set()

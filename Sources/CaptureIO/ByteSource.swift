@@ -107,21 +107,24 @@ final class ByteSource {
 
     @inline(__always)
     func consume(_ count: Int) {
+        // The bytes just consumed are still in use (the frame is handed out after this), so the
+        // release stops where they begin.
+        let inUse = start
         start = min(start &+ count, end)
-        if mappedLength > 0, start &- released >= Self.releaseChunk { releaseConsumed() }
+        if mappedLength > 0, inUse &- released >= Self.releaseChunk { releaseConsumed(before: inUse) }
     }
 
     /// Bytes of the mapping before this offset have been handed back to the kernel.
-    private var released = 0
+    private(set) var released = 0
     private static let releaseChunk = 8 << 20
 
     /// Drops the consumed part of a mapped file from this process's memory. Pages of a read-only
     /// private mapping that were never written come back from the file if touched again, so
     /// this only bounds resident memory (otherwise it grows with the file) and never changes
     /// what is read.
-    private func releaseConsumed() {
+    private func releaseConsumed(before offset: Int) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let upTo = (start / page) * page
+        let upTo = (offset / page) * page
         guard page > 0, upTo > released else { return }
         _ = madvise(base.advanced(by: released), upTo &- released, MADV_DONTNEED)
         released = upTo

@@ -16,6 +16,8 @@ public final class CaptureReader {
     public private(set) var decryptionSecrets: [DecryptionSecret] = []
     /// File bytes consumed so far.
     public var bytesRead: Int { source.offset }
+    /// Bytes at the start of a mapped file already handed back to the kernel (tests).
+    var releasedBytes: Int { source.released }
 
     let source: ByteSource
     /// Number of the last record that took a frame number (Wireshark numbering).
