@@ -159,6 +159,14 @@ public final class CaptureAnalyzer {
             guard keep else { return }
         }
         sweepIfDue(now: frame.timestamp, emit: emit)
+        // Every shard reads every frame, but only shard 0's capture-level counts are reported:
+        // the others skip a plain Ethernet/IPv4/TCP frame of a flow they do not own before the
+        // full decode (the frames that would count as malformed are never plain ones).
+        if let shard, shard.index != 0, let key = FlowKey.plainIPv4TCP(frame.data, linkType: frame.linkType),
+            !shard.owns(key)
+        {
+            return
+        }
         switch PacketDecoder.decode(frame.data, linkType: frame.linkType, originalLength: frame.originalLength) {
         case .tcp(let packet):
             handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)

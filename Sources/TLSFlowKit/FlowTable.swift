@@ -21,6 +21,27 @@ struct FlowKey: Hashable {
     }
 }
 
+extension FlowKey {
+    /// The key of an untagged Ethernet frame carrying an unfragmented IPv4 TCP segment whose
+    /// headers are all captured, read straight from the bytes; nil for anything else (which
+    /// then goes through the full decoder).
+    static func plainIPv4TCP(_ data: UnsafeRawBufferPointer, linkType: Int32) -> FlowKey? {
+        guard linkType == 1, data.count >= 14 + 20 + 4 else { return nil }
+        @inline(__always) func byte(_ offset: Int) -> UInt8 { data.load(fromByteOffset: offset, as: UInt8.self) }
+        @inline(__always) func u16(_ offset: Int) -> UInt16 { UInt16(byte(offset)) << 8 | UInt16(byte(offset + 1)) }
+        @inline(__always) func u32(_ offset: Int) -> UInt32 { UInt32(u16(offset)) << 16 | UInt32(u16(offset + 2)) }
+        let first = byte(14)
+        let headerLength = Int(first & 0x0f) * 4
+        guard u16(12) == 0x0800, first >> 4 == 4, headerLength >= 20, byte(23) == 6, u16(20) & 0x3fff == 0,
+            14 + headerLength + 4 <= data.count
+        else { return nil }
+        let tcp = 14 + headerLength
+        return FlowKey.make(
+            source: .v4(u32(26)), sourcePort: u16(tcp), destination: .v4(u32(30)), destinationPort: u16(tcp + 2)
+        ).0
+    }
+}
+
 /// One tracked connection: TCP state plus the TLS analyser fed by it.
 ///
 /// The two are touched on every packet, so they live behind pointers the flow owns rather than
