@@ -89,8 +89,8 @@ extension TLSConnectionAnalyzer {
         info.sessionID = hexString(hello.sessionID)
         info.sessionTicket = hello.sessionTicketLength != nil
         info.sessionTicketLength = hello.sessionTicketLength ?? 0
-        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.data.isEmpty {
-            info.sessionTicketHead = hexString(ticket.data.prefix(32))
+        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
+            info.sessionTicketHead = hexString(ticket.body.prefix(32))
         }
         info.psk = hello.has(.preSharedKey)
         info.earlyData = hello.hasEarlyData
