@@ -65,7 +65,7 @@ extension TLSConnectionAnalyzer {
             case 4:
                 let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
-                    connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
+                    connection.issuedTickets.append(lowercaseHex(ticket.ticket.prefix(32)))
                 }
             default:
                 break
@@ -81,30 +81,30 @@ extension TLSConnectionAnalyzer {
         // After a HelloRetryRequest the client sends a second ClientHello; the first is the one
         // fingerprinted and reported, the second is on the timeline.
         guard connection.clientHello == nil else { return }
+        let profile = ClientHelloProfile.of(hello)
         var info = ClientHelloInfo(frame: frame, time: time)
         info.recordVersion = ProtocolVersion(recordVersion).name
-        info.legacyVersion = hello.legacyVersion.name
-        info.supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
+        info.legacyVersion = profile.legacyVersion
+        info.supportedVersions = profile.supportedVersions
         info.sni = ((try? hello.serverNames()) ?? nil)?.first
-        info.sessionID = hexString(hello.sessionID)
+        info.sessionID = lowercaseHex(hello.sessionID)
         info.sessionTicket = hello.sessionTicketLength != nil
         info.sessionTicketLength = hello.sessionTicketLength ?? 0
         if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
-            info.sessionTicketHead = hexString(ticket.body.prefix(32))
+            info.sessionTicketHead = lowercaseHex(ticket.body.prefix(32))
         }
         info.psk = hello.has(.preSharedKey)
         info.earlyData = hello.hasEarlyData
         info.cipherSuiteValues = hello.cipherSuites
-        info.cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
-        info.alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []
-        info.groups = ((try? hello.supportedGroups()) ?? nil)?.map(\.name) ?? []
+        info.cipherSuites = profile.cipherSuites
+        info.alpn = profile.alpn
+        info.groups = profile.groups
         info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
-        info.signatureAlgorithms = ((try? hello.signatureAlgorithms()) ?? nil)?.map(\.name) ?? []
+        info.signatureAlgorithms = profile.signatureAlgorithms
         info.sslv2Format = hello.isSSLv2Compatible
-        let ja3 = JA3(hello)
-        info.ja3String = ja3.string
-        info.ja3 = ja3.hash
-        info.ja4 = JA4(hello).ja4
+        info.ja3String = profile.ja3String
+        info.ja3 = profile.ja3
+        info.ja4 = profile.ja4
         connection.clientHello = info
     }
 
@@ -117,18 +117,19 @@ extension TLSConnectionAnalyzer {
             return
         }
         serverHelloSeen = true
+        let profile = ServerHelloProfile.of(hello)
         var info = ServerHelloInfo(frame: frame, time: time)
-        let version = hello.negotiatedVersion
+        let version = profile.version
         negotiatedVersionValue = version.rawValue
-        info.version = version.name
+        info.version = profile.versionName
         info.cipherSuiteValue = hello.cipherSuite.rawValue
-        info.cipherSuite = hello.cipherSuite.name
-        info.sessionID = hexString(hello.sessionID)
-        info.alpn = (try? hello.alpnProtocol()) ?? nil
+        info.cipherSuite = profile.cipherSuite
+        info.sessionID = lowercaseHex(hello.sessionID)
+        info.alpn = profile.alpn
         info.helloRetryRequest = helloRetryRequestSeen
         info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
         info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
-        info.ja4s = JA4S(hello).ja4s
+        info.ja4s = profile.ja4s
         connection.serverHello = info
         connection.version = info.version
         // TLS 1.3 protects everything after the ServerHello inside application_data records;
