@@ -80,7 +80,7 @@ extension TLSConnectionAnalyzer {
         clientHelloCount += 1
         // After a HelloRetryRequest the client sends a second ClientHello; the first is the one
         // fingerprinted and reported, the second is on the timeline.
-        guard connection.clientHello == nil else { return }
+        if case .some = connection.clientHello { return }
         let profile = ClientHelloProfile.of(hello)
         var info = ClientHelloInfo(frame: frame, time: time)
         info.recordVersion = ProtocolVersion(recordVersion).name

@@ -188,8 +188,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if let syn = tcp.syn, let synAck = tcp.synAck {
             connection.timing.tcpRTTms = max(0, synAck.time.milliseconds(since: syn.time))
         }
-        if let ch = connection.clientHello, let sh = connection.serverHello {
-            let response = sh.time.milliseconds(since: ch.time)
+        if let helloTime = connection.clientHello?.time, let answerTime = connection.serverHello?.time {
+            let response = answerTime.milliseconds(since: helloTime)
             connection.timing.serverResponseMs = response
             if let rtt = connection.timing.tcpRTTms { connection.timing.serverThinkMs = max(0, response - rtt) }
         }

@@ -26,7 +26,7 @@ public struct JA3: Sendable, Hashable {
         let groups = (((try? hello.supportedGroups()) ?? nil) ?? []).map(\.rawValue).filter { !isGREASE($0) }
         let formats = ((try? hello.ecPointFormats()) ?? nil) ?? []
         // Clients repeat the same few hellos: the strings and the MD5 are worked out once each.
-        let key = FingerprintKey(
+        let key = FingerprintCache<JA3>.Key(
             prefix: String(hello.legacyVersion.rawValue),
             lists: [cipherCodes, extensionCodes, groups, formats.map(UInt16.init)])
         if let cached = Self.cache.lookup(key) {
@@ -43,7 +43,7 @@ public struct JA3: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<FingerprintKey, JA3>()
+    private static let cache = FingerprintCache<JA3>()
 }
 
 /// JA3S: "SSLVersion,Cipher,SSLExtension" of a ServerHello, and its MD5.
@@ -86,7 +86,7 @@ public struct JA4: Sendable, Hashable {
             .filter { !isGREASE($0) }
         // The lists and the prefix determine every JA4 form; hashing them is much cheaper than
         // building the strings and their SHA-256s again for each repeat of a hello.
-        let key = FingerprintKey(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
+        let key = FingerprintCache<JA4>.Key(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
         if let cached = Self.cache.lookup(key) {
             self = cached
             return
@@ -112,7 +112,7 @@ public struct JA4: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<FingerprintKey, JA4>()
+    private static let cache = FingerprintCache<JA4>()
 
     static let empty = "000000000000"
 
@@ -160,7 +160,7 @@ public struct JA4S: Sendable, Hashable {
             + JA4.alpnCode(alpnBytes) + "_" + bareHex4(hello.cipherSuite.rawValue)
         // A server answers the same hello the same way: the list string and its SHA-256 are
         // worked out once per prefix and extension list.
-        let key = FingerprintKey(prefix: prefix, lists: [extensions])
+        let key = FingerprintCache<JA4S>.Key(prefix: prefix, lists: [extensions])
         if let cached = Self.cache.lookup(key) {
             self = cached
             return
@@ -171,7 +171,7 @@ public struct JA4S: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<FingerprintKey, JA4S>()
+    private static let cache = FingerprintCache<JA4S>()
 }
 
 extension ClientHello {
@@ -190,25 +190,20 @@ extension ServerHello {
     public func ja4s(transport: FingerprintTransport = .tcp) -> JA4S { JA4S(self, transport: transport) }
 }
 
-/// The inputs of a JA3/JA4/JA4S fingerprint, as the key it is memoised under.
-struct FingerprintKey: Hashable {
-    var prefix: String
-    var lists: [[UInt16]]
-}
+/// Fingerprints already worked out, by their inputs; shared by the analysis threads, so behind a
+/// lock, and emptied when full (a capture with endlessly varied hellos only loses the reuse).
+final class FingerprintCache<Value>: @unchecked Sendable {
+    struct Key: Hashable {
+        var prefix: String
+        var lists: [[UInt16]]
+    }
 
-/// Values already worked out, by their inputs (fingerprints here; whole hello summaries in
-/// TLSAnalysis); shared by the analysis threads, so behind a lock, and emptied when full (a
-/// capture with endlessly varied hellos only loses the reuse).
-package final class FingerprintCache<Key: Hashable, Value>: @unchecked Sendable {
-    // Inlinable so that callers in other modules get the dictionary code specialised for
-    // their key and value types rather than the generic witness-table version.
     /// Allocated, so its address is stable (a stored mutex's address is not guaranteed).
-    @usableFromInline let lock: UnsafeMutablePointer<pthread_mutex_t>
-    @usableFromInline var values: [Key: Value] = [:]
-    @usableFromInline let capacity: Int
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private var values: [Key: Value] = [:]
+    private let capacity = 4096
 
-    package init(capacity: Int = 4096) {
-        self.capacity = capacity
+    init() {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_mutex_t())
         pthread_mutex_init(lock, nil)
@@ -219,13 +214,13 @@ package final class FingerprintCache<Key: Hashable, Value>: @unchecked Sendable 
         lock.deallocate()
     }
 
-    @inlinable package func lookup(_ key: Key) -> Value? {
+    func lookup(_ key: Key) -> Value? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return values[key]
     }
 
-    @inlinable package func store(_ key: Key, _ value: Value) {
+    func store(_ key: Key, _ value: Value) {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if values.count >= capacity { values.removeAll(keepingCapacity: true) }
