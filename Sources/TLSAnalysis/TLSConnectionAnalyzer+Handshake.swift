@@ -80,7 +80,7 @@ extension TLSConnectionAnalyzer {
         clientHelloCount += 1
         // After a HelloRetryRequest the client sends a second ClientHello; the first is the one
         // fingerprinted and reported, the second is on the timeline.
-        if case .some = connection.clientHello { return }
+        if hasClientHello { return }
         let profile = ClientHelloProfile.of(hello)
         var info = ClientHelloInfo(frame: frame, time: time)
         info.recordVersion = ProtocolVersion(recordVersion).name
@@ -178,30 +178,34 @@ extension TLSConnectionAnalyzer {
 
     /// Works out whether resumption was offered and accepted, once the handshake is over.
     mutating func resolveResumption() {
-        guard let hello = connection.clientHello else { return }
+        // The hello fields are read in place: binding the whole ClientHelloInfo would copy it
+        // (retaining each of its arrays and strings) for a handful of flags.
+        guard let helloSessionID = connection.clientHello?.sessionID else { return }
         var resumption = ResumptionInfo()
-        let offersTLS13 = hello.supportedVersions.contains(ProtocolVersion.tls13.name)
-        if hello.psk {
+        let offersTLS13 = connection.clientHello?.supportedVersions.contains(ProtocolVersion.tls13.name) ?? false
+        let serverSessionID = connection.serverHello?.sessionID
+        if connection.clientHello?.psk == true {
             resumption.offered = .psk
-        } else if hello.sessionTicket && hello.sessionTicketLength > 0 {
+        } else if connection.clientHello?.sessionTicket == true, (connection.clientHello?.sessionTicketLength ?? 0) > 0
+        {
             resumption.offered = .ticket
-        } else if !hello.sessionID.isEmpty {
+        } else if !helloSessionID.isEmpty {
             // TLS 1.3 clients send a random legacy session ID for middlebox compatibility; it is
             // a resumption attempt only when the server echoes it for TLS 1.2 or below.
             if !offersTLS13 {
                 resumption.offered = .sessionID
-            } else if let server = connection.serverHello, !tls13, server.sessionID == hello.sessionID {
+            } else if let serverSessionID, !tls13, serverSessionID == helloSessionID {
                 resumption.offered = .sessionID
             }
         }
-        if let server = connection.serverHello {
+        if let serverSessionID {
             switch resumption.offered {
             case .none:
                 resumption.accepted = nil
             case .psk:
-                resumption.accepted = server.selectedPSK
+                resumption.accepted = connection.serverHello?.selectedPSK
             case .sessionID:
-                resumption.accepted = server.sessionID == hello.sessionID
+                resumption.accepted = serverSessionID == helloSessionID
             case .ticket:
                 if let abbreviated = abbreviatedHandshake {
                     resumption.accepted = abbreviated

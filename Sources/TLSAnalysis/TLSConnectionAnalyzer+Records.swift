@@ -49,7 +49,7 @@ extension TLSConnectionAnalyzer {
         }
         // After plaintext, only a hello starts TLS (a STARTTLS upgrade).
         guard atStreamStart else { return false }
-        if connection.clientHello != nil {
+        if hasClientHello {
             // The peer's hello is in the capture: this is the answer to it (e.g. an alert).
             markTLS()
             return true

@@ -159,7 +159,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
 
     // MARK: - Finishing
 
-    /// Completes the record from the TCP state once the connection is over (or the capture ends).
+    /// Completes the record from the TCP state once the connection is over (or the capture ends)
+    /// and hands it over; call it once, last (afterwards `connection` holds only the endpoints).
     public mutating func finish(tcp: TCPConnection, end: TCPInfo.End) -> Connection {
         var info = TCPInfo()
         if tcp.syn != nil && tcp.synAck != nil && tcp.handshakeAck != nil {
@@ -195,7 +196,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         }
         let clientPlain = directions[sides[0] == .client ? 0 : 1].plaintextPrefix
         let serverPlain = directions[sides[0] == .client ? 1 : 0].plaintextPrefix
-        if connection.isTLS, connection.clientHello != nil, !clientPlain.isEmpty || !serverPlain.isEmpty {
+        if connection.isTLS, hasClientHello, !clientPlain.isEmpty || !serverPlain.isEmpty {
             connection.upgradedFrom =
                 PlaintextClassifier.upgradeProtocol(client: clientPlain, server: serverPlain) ?? "plaintext prefix"
         } else if !connection.isTLS, !clientPlain.isEmpty || !serverPlain.isEmpty {
@@ -207,7 +208,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
                         "malformed: not TLS: the \(who.rawValue) sent \(PlaintextClassifier.describe(sample)) to port \(connection.server.port)"
                 ))
         }
-        if connection.clientHello == nil, directions.contains(where: \.startedMidStream) {
+        if !hasClientHello, directions.contains(where: \.startedMidStream) {
             connection.notes.append(
                 Note(
                     frame: connection.firstFrame,
@@ -232,7 +233,19 @@ public struct TLSConnectionAnalyzer: StreamSink {
         }
         resolveResumption()
         collectDecryptionNotes()
-        return connection
+        // The analyser is spent once the connection is finished: the connection is moved out,
+        // not copied (a copy retains every array and string in it only for the analyser's
+        // destruction to release them again). What stays behind is an empty record.
+        var finished = Connection(
+            id: connection.id, client: connection.client, server: connection.server,
+            firstFrame: connection.firstFrame, start: connection.start)
+        swap(&finished, &connection)
+        return finished
+    }
+
+    /// Tested by pattern: `== nil` on an Equatable optional can copy the whole hello info.
+    var hasClientHello: Bool {
+        if case .some = connection.clientHello { true } else { false }
     }
 
     private func earliestFin(_ tcp: TCPConnection) -> ControlEvent? {
