@@ -1,14 +1,20 @@
 /// One complete handshake message (RFC 8446 4: Handshake struct).
 public struct HandshakeMessage: Sendable, Hashable {
     public var type: HandshakeType
-    public var body: [UInt8]
+    /// The message body: a slice of the bytes it was cut from (usually the record), so that
+    /// reassembly does not copy every message.
+    public var body: ArraySlice<UInt8>
     /// Offset of the message's 4-byte header within all handshake bytes fed to the reassembler.
     public var streamOffset: Int
 
-    public init(type: HandshakeType, body: [UInt8], streamOffset: Int = 0) {
+    public init(type: HandshakeType, body: ArraySlice<UInt8>, streamOffset: Int = 0) {
         self.type = type
         self.body = body
         self.streamOffset = streamOffset
+    }
+
+    public init(type: HandshakeType, body: [UInt8], streamOffset: Int = 0) {
+        self.init(type: type, body: body[...], streamOffset: streamOffset)
     }
 
     /// The message as it is hashed into the transcript: header plus body.
@@ -101,7 +107,7 @@ public struct HandshakeReassembler: Sendable {
                 continue
             }
             guard bytes.endIndex - position - 4 >= length else { break }
-            let body = Array(bytes[(position + 4)..<(position + 4 + length)])
+            let body = bytes[(position + 4)..<(position + 4 + length)]
             outputs.append(
                 .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
             position += 4 + length
