@@ -21,9 +21,9 @@ struct RecordFramer {
     private var remaining = 0
     private var keepBody = false
 
-    init() {
-        header.reserveCapacity(5)
-    }
+    // No capacity is reserved up front: headers are usually read in place (`plausibleHeader`),
+    // and most connections never need the buffer.
+    init() {}
 
     /// True between records (nothing partially read).
     var atRecordBoundary: Bool { header.isEmpty && current == nil }
