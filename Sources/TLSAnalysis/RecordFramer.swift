@@ -21,9 +21,9 @@ struct RecordFramer {
     private var remaining = 0
     private var keepBody = false
 
-    init() {
-        header.reserveCapacity(5)
-    }
+    // No capacity is reserved up front: headers are usually read in place (`plausibleHeader`),
+    // and most connections never need the buffer.
+    init() {}
 
     /// True between records (nothing partially read).
     var atRecordBoundary: Bool { header.isEmpty && current == nil }
@@ -48,6 +48,14 @@ struct RecordFramer {
         _ input: inout UnsafeRawBufferPointer, wantsBody: (UInt8, Int) -> Bool
     ) -> Step {
         while !input.isEmpty {
+            if current == nil, header.isEmpty, input.count >= TLSRecordHeader.size,
+                let parsed = Self.plausibleHeader(input)
+            {
+                // Usual case: the whole header is in the input and valid; read it in place.
+                // Anything else goes through the buffered path below, which names the problem.
+                input = UnsafeRawBufferPointer(rebasing: input[TLSRecordHeader.size...])
+                begin(type: parsed.type, version: parsed.version, length: parsed.length, wantsBody: wantsBody)
+            }
             if current == nil {
                 let take = min(5 - header.count, input.count)
                 header.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[..<take]))
@@ -55,11 +63,10 @@ struct RecordFramer {
                 guard header.count == 5 else { return .needMoreData }
                 switch TLSRecordHeader.parse(header[...]) {
                 case .record(let parsed):
-                    current = (parsed.contentType.rawValue, parsed.version.rawValue, parsed.length)
-                    remaining = parsed.length
-                    keepBody = wantsBody(parsed.contentType.rawValue, parsed.length)
-                    body.removeAll(keepingCapacity: true)
-                    if keepBody { body.reserveCapacity(parsed.length) }
+                    header.removeAll(keepingCapacity: true)
+                    begin(
+                        type: parsed.contentType.rawValue, version: parsed.version.rawValue, length: parsed.length,
+                        wantsBody: wantsBody)
                 case .notTLS(let reason):
                     let bad = header
                     header.removeAll(keepingCapacity: true)
@@ -78,11 +85,31 @@ struct RecordFramer {
                 let framed = FramedRecord(
                     contentType: record.type, version: record.version, length: record.length,
                     body: keepBody ? body : [])
-                header.removeAll(keepingCapacity: true)
                 current = nil
                 return .record(framed)
             }
         }
         return .needMoreData
+    }
+
+    private mutating func begin(type: UInt8, version: UInt16, length: Int, wantsBody: (UInt8, Int) -> Bool) {
+        current = (type, version, length)
+        remaining = length
+        keepBody = wantsBody(type, length)
+        body.removeAll(keepingCapacity: true)
+        if keepBody { body.reserveCapacity(length) }
+    }
+
+    /// The header at the start of `input` when it passes every check `TLSRecordHeader.parse`
+    /// makes (type 20-24, version 3.0-3.4, length within the ciphertext limit); nil otherwise.
+    private static func plausibleHeader(_ input: UnsafeRawBufferPointer) -> (
+        type: UInt8, version: UInt16, length: Int
+    )? {
+        let type = input[0]
+        let major = input[1]
+        let minor = input[2]
+        let length = Int(input[3]) << 8 | Int(input[4])
+        guard (20...24).contains(type), major == 3, minor <= 4, length <= TLSRecordHeader.maxLength else { return nil }
+        return (type, UInt16(major) << 8 | UInt16(minor), length)
     }
 }

@@ -65,7 +65,7 @@ extension TLSConnectionAnalyzer {
             case 4:
                 let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
-                    connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
+                    connection.issuedTickets.append(lowercaseHex(ticket.ticket.prefix(32)))
                 }
             default:
                 break
@@ -80,31 +80,31 @@ extension TLSConnectionAnalyzer {
         clientHelloCount += 1
         // After a HelloRetryRequest the client sends a second ClientHello; the first is the one
         // fingerprinted and reported, the second is on the timeline.
-        guard connection.clientHello == nil else { return }
+        if hasClientHello { return }
+        let profile = ClientHelloProfile.of(hello)
         var info = ClientHelloInfo(frame: frame, time: time)
         info.recordVersion = ProtocolVersion(recordVersion).name
-        info.legacyVersion = hello.legacyVersion.name
-        info.supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
+        info.legacyVersion = profile.legacyVersion
+        info.supportedVersions = profile.supportedVersions
         info.sni = ((try? hello.serverNames()) ?? nil)?.first
-        info.sessionID = hexString(hello.sessionID)
+        info.sessionID = lowercaseHex(hello.sessionID)
         info.sessionTicket = hello.sessionTicketLength != nil
         info.sessionTicketLength = hello.sessionTicketLength ?? 0
-        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.data.isEmpty {
-            info.sessionTicketHead = hexString(ticket.data.prefix(32))
+        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
+            info.sessionTicketHead = lowercaseHex(ticket.body.prefix(32))
         }
         info.psk = hello.has(.preSharedKey)
         info.earlyData = hello.hasEarlyData
         info.cipherSuiteValues = hello.cipherSuites
-        info.cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
-        info.alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []
-        info.groups = ((try? hello.supportedGroups()) ?? nil)?.map(\.name) ?? []
+        info.cipherSuites = profile.cipherSuites
+        info.alpn = profile.alpn
+        info.groups = profile.groups
         info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
-        info.signatureAlgorithms = ((try? hello.signatureAlgorithms()) ?? nil)?.map(\.name) ?? []
+        info.signatureAlgorithms = profile.signatureAlgorithms
         info.sslv2Format = hello.isSSLv2Compatible
-        let ja3 = JA3(hello)
-        info.ja3String = ja3.string
-        info.ja3 = ja3.hash
-        info.ja4 = JA4(hello).ja4
+        info.ja3String = profile.ja3String
+        info.ja3 = profile.ja3
+        info.ja4 = profile.ja4
         connection.clientHello = info
     }
 
@@ -117,18 +117,19 @@ extension TLSConnectionAnalyzer {
             return
         }
         serverHelloSeen = true
+        let profile = ServerHelloProfile.of(hello)
         var info = ServerHelloInfo(frame: frame, time: time)
-        let version = hello.negotiatedVersion
+        let version = profile.version
         negotiatedVersionValue = version.rawValue
-        info.version = version.name
+        info.version = profile.versionName
         info.cipherSuiteValue = hello.cipherSuite.rawValue
-        info.cipherSuite = hello.cipherSuite.name
-        info.sessionID = hexString(hello.sessionID)
-        info.alpn = (try? hello.alpnProtocol()) ?? nil
+        info.cipherSuite = profile.cipherSuite
+        info.sessionID = lowercaseHex(hello.sessionID)
+        info.alpn = profile.alpn
         info.helloRetryRequest = helloRetryRequestSeen
         info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
         info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
-        info.ja4s = JA4S(hello).ja4s
+        info.ja4s = profile.ja4s
         connection.serverHello = info
         connection.version = info.version
         // TLS 1.3 protects everything after the ServerHello inside application_data records;
@@ -177,30 +178,34 @@ extension TLSConnectionAnalyzer {
 
     /// Works out whether resumption was offered and accepted, once the handshake is over.
     mutating func resolveResumption() {
-        guard let hello = connection.clientHello else { return }
+        // The hello fields are read in place: binding the whole ClientHelloInfo would copy it
+        // (retaining each of its arrays and strings) for a handful of flags.
+        guard let helloSessionID = connection.clientHello?.sessionID else { return }
         var resumption = ResumptionInfo()
-        let offersTLS13 = hello.supportedVersions.contains(ProtocolVersion.tls13.name)
-        if hello.psk {
+        let offersTLS13 = connection.clientHello?.supportedVersions.contains(ProtocolVersion.tls13.name) ?? false
+        let serverSessionID = connection.serverHello?.sessionID
+        if connection.clientHello?.psk == true {
             resumption.offered = .psk
-        } else if hello.sessionTicket && hello.sessionTicketLength > 0 {
+        } else if connection.clientHello?.sessionTicket == true, (connection.clientHello?.sessionTicketLength ?? 0) > 0
+        {
             resumption.offered = .ticket
-        } else if !hello.sessionID.isEmpty {
+        } else if !helloSessionID.isEmpty {
             // TLS 1.3 clients send a random legacy session ID for middlebox compatibility; it is
             // a resumption attempt only when the server echoes it for TLS 1.2 or below.
             if !offersTLS13 {
                 resumption.offered = .sessionID
-            } else if let server = connection.serverHello, !tls13, server.sessionID == hello.sessionID {
+            } else if let serverSessionID, !tls13, serverSessionID == helloSessionID {
                 resumption.offered = .sessionID
             }
         }
-        if let server = connection.serverHello {
+        if let serverSessionID {
             switch resumption.offered {
             case .none:
                 resumption.accepted = nil
             case .psk:
-                resumption.accepted = server.selectedPSK
+                resumption.accepted = connection.serverHello?.selectedPSK
             case .sessionID:
-                resumption.accepted = server.sessionID == hello.sessionID
+                resumption.accepted = serverSessionID == helloSessionID
             case .ticket:
                 if let abbreviated = abbreviatedHandshake {
                     resumption.accepted = abbreviated

@@ -2,6 +2,12 @@ import TCPReassembly
 import TLSFlowModel
 import TLSWire
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension TLSConnectionAnalyzer {
     static let plaintextPrefixLimit = 4096
     /// A connection whose first bytes are not TLS is given up on after this much plaintext
@@ -49,7 +55,7 @@ extension TLSConnectionAnalyzer {
         }
         // After plaintext, only a hello starts TLS (a STARTTLS upgrade).
         guard atStreamStart else { return false }
-        if connection.clientHello != nil {
+        if hasClientHello {
             // The peer's hello is in the capture: this is the answer to it (e.g. an alert).
             markTLS()
             return true
@@ -116,8 +122,14 @@ extension TLSConnectionAnalyzer {
     /// Finds the first offset where a record header is followed by another header or by the end
     /// of the data — evidence of real record boundaries after a capture gap.
     static func findRecordBoundary(_ input: UnsafeRawBufferPointer) -> Int? {
+        guard input.count >= 5, let base = input.baseAddress else { return nil }
         var offset = 0
         while offset + 5 <= input.count {
+            // Every plausible header has 0x03 as its second byte, so jump to the next 0x03 that
+            // could be one (memchr is vectorised; a mid-stream capture scans whole segments of
+            // ciphertext here, byte by byte otherwise). Candidates stay in increasing order.
+            guard let hit = memchr(base + offset + 1, 0x03, input.count - 4 - offset) else { return nil }
+            offset = base.distance(to: UnsafeRawPointer(hit)) - 1
             if isPlausibleHeader(input, at: offset) {
                 let length = Int(input[offset + 3]) << 8 | Int(input[offset + 4])
                 let next = offset + 5 + length
@@ -241,7 +253,7 @@ extension TLSConnectionAnalyzer {
         guard !connection.handshakeComplete else { return }
         connection.handshakeComplete = true
         connection.handshakeCompleteFrame = frame
-        if let ch = connection.clientHello { connection.handshakeMs = time.milliseconds(since: ch.time) }
+        if let start = connection.clientHello?.time { connection.handshakeMs = time.milliseconds(since: start) }
     }
 
     /// The size of an encrypted TLS 1.3 alert: 2 bytes of alert, 1 of inner type, 16 of AEAD tag,

@@ -12,7 +12,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public var connection: Connection
     /// Side of each `Direction` (index by rawValue). Flipped once if the ClientHello proves the
     /// port-based guess wrong.
-    var sides: [Side]
+    var sides: Pair<Side>
     var rolesFixed: Bool
     var directions = [DirectionState(), DirectionState()]
     /// TLS 1.3 bookkeeping: the client's first encrypted record after the ServerHello is its
@@ -22,8 +22,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var helloRetryRequestSeen = false
     var clientKeyExchangeSeen = false
     var abbreviatedHandshake: Bool?
-    var finishedFrame: [Int?] = [nil, nil]
-    var finishedTime: [Timestamp?] = [nil, nil]
+    var finishedFrame = Pair<Int?>(nil, nil)
+    var finishedTime = Pair<Timestamp?>(nil, nil)
     var clientHelloCount = 0
     var negotiatedVersionValue: UInt16 = 0
 
@@ -34,7 +34,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
         if let keyLog, keyLog.count > 0 { decryptor = ConnectionDecryptor(keyLog: keyLog) }
-        sides = initiatorIsClient ? [.client, .server] : [.server, .client]
+        sides = initiatorIsClient ? Pair(.client, .server) : Pair(.server, .client)
         rolesFixed = rolesKnownFromSYN
     }
 
@@ -159,7 +159,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
 
     // MARK: - Finishing
 
-    /// Completes the record from the TCP state once the connection is over (or the capture ends).
+    /// Completes the record from the TCP state once the connection is over (or the capture ends)
+    /// and hands it over; call it once, last (afterwards `connection` holds only the endpoints).
     public mutating func finish(tcp: TCPConnection, end: TCPInfo.End) -> Connection {
         var info = TCPInfo()
         if tcp.syn != nil && tcp.synAck != nil && tcp.handshakeAck != nil {
@@ -188,14 +189,14 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if let syn = tcp.syn, let synAck = tcp.synAck {
             connection.timing.tcpRTTms = max(0, synAck.time.milliseconds(since: syn.time))
         }
-        if let ch = connection.clientHello, let sh = connection.serverHello {
-            let response = sh.time.milliseconds(since: ch.time)
+        if let helloTime = connection.clientHello?.time, let answerTime = connection.serverHello?.time {
+            let response = answerTime.milliseconds(since: helloTime)
             connection.timing.serverResponseMs = response
             if let rtt = connection.timing.tcpRTTms { connection.timing.serverThinkMs = max(0, response - rtt) }
         }
         let clientPlain = directions[sides[0] == .client ? 0 : 1].plaintextPrefix
         let serverPlain = directions[sides[0] == .client ? 1 : 0].plaintextPrefix
-        if connection.isTLS, connection.clientHello != nil, !clientPlain.isEmpty || !serverPlain.isEmpty {
+        if connection.isTLS, hasClientHello, !clientPlain.isEmpty || !serverPlain.isEmpty {
             connection.upgradedFrom =
                 PlaintextClassifier.upgradeProtocol(client: clientPlain, server: serverPlain) ?? "plaintext prefix"
         } else if !connection.isTLS, !clientPlain.isEmpty || !serverPlain.isEmpty {
@@ -207,7 +208,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
                         "malformed: not TLS: the \(who.rawValue) sent \(PlaintextClassifier.describe(sample)) to port \(connection.server.port)"
                 ))
         }
-        if connection.clientHello == nil, directions.contains(where: \.startedMidStream) {
+        if !hasClientHello, directions.contains(where: \.startedMidStream) {
             connection.notes.append(
                 Note(
                     frame: connection.firstFrame,
@@ -232,7 +233,19 @@ public struct TLSConnectionAnalyzer: StreamSink {
         }
         resolveResumption()
         collectDecryptionNotes()
-        return connection
+        // The analyser is spent once the connection is finished: the connection is moved out,
+        // not copied (a copy retains every array and string in it only for the analyser's
+        // destruction to release them again). What stays behind is an empty record.
+        var finished = Connection(
+            id: connection.id, client: connection.client, server: connection.server,
+            firstFrame: connection.firstFrame, start: connection.start)
+        swap(&finished, &connection)
+        return finished
+    }
+
+    /// Tested by pattern: `== nil` on an Equatable optional can copy the whole hello info.
+    var hasClientHello: Bool {
+        if case .some = connection.clientHello { true } else { false }
     }
 
     private func earliestFin(_ tcp: TCPConnection) -> ControlEvent? {

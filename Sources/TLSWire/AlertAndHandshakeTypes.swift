@@ -123,6 +123,10 @@ public struct HandshakeType: RawRepresentable, Hashable, Sendable, CustomStringC
     /// RFC name ("client_hello"), or "unknown (N)".
     public var name: String { Self.table[rawValue]?.0 ?? "unknown (\(rawValue))" }
     /// Display name ("ClientHello"), or "Unknown(N)".
-    public var displayName: String { Self.table[rawValue]?.1 ?? "Unknown(\(rawValue))" }
+    public var displayName: String { Self.displayNames[Int(rawValue)] ?? "Unknown(\(rawValue))" }
+
+    /// `table`'s display names by type byte: every handshake message on the timeline is named,
+    /// and indexing is cheaper than hashing.
+    private static let displayNames: [String?] = (0...255).map { table[UInt8($0)]?.1 }
     public var description: String { name }
 }

@@ -54,125 +54,148 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A bounds-checked cursor. Every read either succeeds or throws; nothing traps.
+///
+/// Field names are autoclosures: they only name a field in an error, so nothing is formatted
+/// unless a read fails (a parse touches hundreds of fields and almost never fails).
+/// The reader is an index pair over one shared slice, so sub-readers and reads move integers
+/// rather than making new slices.
 public struct ByteReader: Sendable {
-    public private(set) var bytes: ArraySlice<UInt8>
-    /// Offset of `bytes.startIndex` within the outermost buffer, for error messages.
+    private let base: ArraySlice<UInt8>
+    /// Index in `base` of the next byte.
+    private var position: Int
+    /// Index in `base` one past the last byte this reader may read.
+    private let end: Int
+    /// Offset of `base.startIndex` within the outermost buffer, for error messages.
     private let origin: Int
-    private let originIndex: Int
 
     public init(_ bytes: ArraySlice<UInt8>, baseOffset: Int = 0) {
-        self.bytes = bytes
+        self.base = bytes
+        self.position = bytes.startIndex
+        self.end = bytes.endIndex
         self.origin = baseOffset
-        self.originIndex = bytes.startIndex
     }
 
     public init(_ bytes: [UInt8]) {
         self.init(bytes[...])
     }
 
-    private init(bytes: ArraySlice<UInt8>, origin: Int, originIndex: Int) {
-        self.bytes = bytes
+    private init(base: ArraySlice<UInt8>, position: Int, end: Int, origin: Int) {
+        self.base = base
+        self.position = position
+        self.end = end
         self.origin = origin
-        self.originIndex = originIndex
     }
 
+    /// The bytes not read yet.
+    public var bytes: ArraySlice<UInt8> { base[position..<end] }
     /// Position of the next byte, relative to the outermost buffer.
-    public var offset: Int { origin &+ (bytes.startIndex &- originIndex) }
-    public var remaining: Int { bytes.count }
-    public var isAtEnd: Bool { bytes.isEmpty }
+    public var offset: Int { origin &+ (position &- base.startIndex) }
+    public var remaining: Int { end &- position }
+    public var isAtEnd: Bool { position == end }
 
-    public func peekUInt8() -> UInt8? { bytes.first }
+    public func peekUInt8() -> UInt8? { isAtEnd ? nil : base[position] }
 
-    public mutating func readUInt8(_ field: String) throws(DecodeError) -> UInt8 {
-        let slice = try readBytes(1, field)
-        return slice[slice.startIndex]
+    private func truncated(_ count: Int, _ field: () -> String) -> DecodeError {
+        DecodeError(field: field(), offset: offset, kind: .truncated(needed: count, available: remaining))
     }
 
-    public mutating func readUInt16(_ field: String) throws(DecodeError) -> UInt16 {
-        let s = try readBytes(2, field)
-        let i = s.startIndex
-        return UInt16(s[i]) << 8 | UInt16(s[i + 1])
+    public mutating func readUInt8(_ field: @autoclosure () -> String) throws(DecodeError) -> UInt8 {
+        guard remaining >= 1 else { throw truncated(1, field) }
+        let value = base[position]
+        position &+= 1
+        return value
     }
 
-    public mutating func readUInt24(_ field: String) throws(DecodeError) -> UInt32 {
-        let s = try readBytes(3, field)
-        let i = s.startIndex
-        return UInt32(s[i]) << 16 | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2])
+    public mutating func readUInt16(_ field: @autoclosure () -> String) throws(DecodeError) -> UInt16 {
+        guard remaining >= 2 else { throw truncated(2, field) }
+        let i = position
+        position &+= 2
+        return UInt16(base[i]) << 8 | UInt16(base[i &+ 1])
     }
 
-    public mutating func readUInt32(_ field: String) throws(DecodeError) -> UInt32 {
-        let s = try readBytes(4, field)
-        let i = s.startIndex
-        return UInt32(s[i]) << 24 | UInt32(s[i + 1]) << 16 | UInt32(s[i + 2]) << 8 | UInt32(s[i + 3])
+    public mutating func readUInt24(_ field: @autoclosure () -> String) throws(DecodeError) -> UInt32 {
+        guard remaining >= 3 else { throw truncated(3, field) }
+        let i = position
+        position &+= 3
+        return UInt32(base[i]) << 16 | UInt32(base[i &+ 1]) << 8 | UInt32(base[i &+ 2])
     }
 
-    public mutating func readBytes(_ count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
-        guard count >= 0, count <= bytes.count else {
-            throw DecodeError(field: field, offset: offset, kind: .truncated(needed: count, available: bytes.count))
-        }
-        let end = bytes.startIndex + count
-        let slice = bytes[bytes.startIndex..<end]
-        bytes = bytes[end...]
-        return slice
+    public mutating func readUInt32(_ field: @autoclosure () -> String) throws(DecodeError) -> UInt32 {
+        guard remaining >= 4 else { throw truncated(4, field) }
+        let i = position
+        position &+= 4
+        return UInt32(base[i]) << 24 | UInt32(base[i &+ 1]) << 16 | UInt32(base[i &+ 2]) << 8 | UInt32(base[i &+ 3])
+    }
+
+    public mutating func readBytes(_ count: Int, _ field: @autoclosure () -> String) throws(DecodeError)
+        -> ArraySlice<UInt8>
+    {
+        guard count >= 0, count <= remaining else { throw truncated(count, field) }
+        let start = position
+        position &+= count
+        return base[start..<position]
     }
 
     public mutating func readRest() -> ArraySlice<UInt8> {
-        let rest = bytes
-        bytes = bytes[bytes.endIndex...]
-        return rest
+        let start = position
+        position = end
+        return base[start..<end]
     }
 
     /// Reads a `lengthBytes`-byte big-endian length and then that many bytes, returned as a
     /// reader that keeps offsets relative to the same outermost buffer.
-    public mutating func readLengthPrefixed(lengthBytes: Int, _ field: String) throws(DecodeError) -> ByteReader {
+    public mutating func readLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
+        throws(DecodeError) -> ByteReader
+    {
         let start = offset
         let length: Int
         switch lengthBytes {
-        case 1: length = Int(try readUInt8("\(field) length"))
-        case 2: length = Int(try readUInt16("\(field) length"))
-        case 3: length = Int(try readUInt24("\(field) length"))
+        case 1: length = Int(try readUInt8("\(field()) length"))
+        case 2: length = Int(try readUInt16("\(field()) length"))
+        case 3: length = Int(try readUInt24("\(field()) length"))
         default:
-            throw DecodeError(field: field, offset: start, kind: .invalidValue("length prefix of \(lengthBytes) bytes"))
-        }
-        guard length <= bytes.count else {
             throw DecodeError(
-                field: field, offset: start, kind: .lengthOverrun(declared: length, available: bytes.count))
+                field: field(), offset: start, kind: .invalidValue("length prefix of \(lengthBytes) bytes"))
         }
-        let sub = ByteReader(bytes: bytes.prefix(length), origin: origin, originIndex: originIndex)
-        bytes = bytes.dropFirst(length)
+        guard length <= remaining else {
+            throw DecodeError(
+                field: field(), offset: start, kind: .lengthOverrun(declared: length, available: remaining))
+        }
+        let sub = ByteReader(base: base, position: position, end: position &+ length, origin: origin)
+        position &+= length
         return sub
     }
 
     /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
-    public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: String) throws(DecodeError)
-        -> ByteReader
+    public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
+        throws(DecodeError) -> ByteReader
     {
         let start = offset
-        let sub = try readLengthPrefixed(lengthBytes: lengthBytes, field)
-        if sub.isAtEnd { throw DecodeError(field: field, offset: start, kind: .empty) }
+        let sub = try readLengthPrefixed(lengthBytes: lengthBytes, field())
+        if sub.isAtEnd { throw DecodeError(field: field(), offset: start, kind: .empty) }
         return sub
     }
 
     /// Reads a vector of UInt16 values (cipher suites, groups, signature schemes...).
-    public mutating func readUInt16Vector(lengthBytes: Int, _ field: String, allowEmpty: Bool = true)
-        throws(DecodeError) -> [UInt16]
-    {
+    public mutating func readUInt16Vector(
+        lengthBytes: Int, _ field: @autoclosure () -> String, allowEmpty: Bool = true
+    ) throws(DecodeError) -> [UInt16] {
         let start = offset
-        var sub = try readLengthPrefixed(lengthBytes: lengthBytes, field)
+        var sub = try readLengthPrefixed(lengthBytes: lengthBytes, field())
         if sub.remaining % 2 != 0 {
-            throw DecodeError(field: field, offset: start, kind: .invalidLength(sub.remaining))
+            throw DecodeError(field: field(), offset: start, kind: .invalidLength(sub.remaining))
         }
-        if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field, offset: start, kind: .empty) }
+        if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field(), offset: start, kind: .empty) }
         var values: [UInt16] = []
         values.reserveCapacity(sub.remaining / 2)
-        while !sub.isAtEnd { values.append(try sub.readUInt16(field)) }
+        while !sub.isAtEnd { values.append(try sub.readUInt16(field())) }
         return values
     }
 
     /// Throws when bytes remain: structures in TLS have no room for trailing garbage.
-    public func expectEnd(_ field: String) throws(DecodeError) {
-        if !bytes.isEmpty {
-            throw DecodeError(field: field, offset: offset, kind: .trailingBytes(count: bytes.count))
+    public func expectEnd(_ field: @autoclosure () -> String) throws(DecodeError) {
+        if !isAtEnd {
+            throw DecodeError(field: field(), offset: offset, kind: .trailingBytes(count: remaining))
         }
     }
 }

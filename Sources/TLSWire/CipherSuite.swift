@@ -159,9 +159,20 @@ extension CipherSuite {
 
     /// nil for unassigned, GREASE and signalling values.
     public var parameters: Parameters? {
-        guard let name = Self.ianaNames[rawValue], !isSignalling else { return nil }
-        return Self.parse(name)
+        guard !isSignalling else { return nil }
+        return Self.parsedParameters[rawValue]
     }
+
+    /// Every registry name parsed once: `keyExchange` is asked for each ServerKeyExchange, and
+    /// splitting the name into tokens each time cost more than the rest of that message.
+    private static let parsedParameters: [UInt16: Parameters] = {
+        var table: [UInt16: Parameters] = [:]
+        table.reserveCapacity(ianaNames.count)
+        for (value, name) in ianaNames {
+            if let parameters = parse(name) { table[value] = parameters }
+        }
+        return table
+    }()
 
     public var keyExchange: KeyExchange {
         if isSignalling { return .signalling }

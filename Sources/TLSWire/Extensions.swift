@@ -1,29 +1,43 @@
 /// One extension as sent (RFC 8446 4.2). Unknown types are kept raw.
 public struct TLSExtension: Sendable, Hashable {
     public var type: ExtensionType
-    public var data: [UInt8]
+    /// The extension_data bytes: a slice of the message body they were read from, so decoding
+    /// a hello does not copy each extension out of it.
+    public var body: ArraySlice<UInt8>
     /// Offset of `data` within the message body, so typed decoders report real offsets.
     public var dataOffset: Int
 
     public init(type: ExtensionType, data: [UInt8], dataOffset: Int = 0) {
+        self.init(type: type, body: data[...], dataOffset: dataOffset)
+    }
+
+    public init(type: ExtensionType, body: ArraySlice<UInt8>, dataOffset: Int = 0) {
         self.type = type
-        self.data = data
+        self.body = body
         self.dataOffset = dataOffset
     }
 
+    /// extension_data as an array of its own (a copy; `body` avoids it).
+    public var data: [UInt8] {
+        get { Array(body) }
+        set { body = newValue[...] }
+    }
+
     /// A reader over `data` that reports offsets within the enclosing message body.
-    public var reader: ByteReader { ByteReader(data[...], baseOffset: dataOffset) }
+    public var reader: ByteReader { ByteReader(body, baseOffset: dataOffset) }
 }
 
 /// Reads `Extension extensions<0..2^16-1>` (RFC 8446 4.1.2).
 func readExtensions(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
     var list = try r.readLengthPrefixed(lengthBytes: 2, field)
     var out: [TLSExtension] = []
+    // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
+    out.reserveCapacity(min(list.remaining / 4, 32))
     while !list.isAtEnd {
         let type = ExtensionType(try list.readUInt16("\(field): extension type"))
         var data = try list.readLengthPrefixed(lengthBytes: 2, "\(field): \(type.name) extension")
         let offset = data.offset
-        out.append(TLSExtension(type: type, data: Array(data.readRest()), dataOffset: offset))
+        out.append(TLSExtension(type: type, body: data.readRest(), dataOffset: offset))
     }
     return out
 }

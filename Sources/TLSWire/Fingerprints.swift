@@ -158,10 +158,20 @@ public struct JA4S: Sendable, Hashable {
         let prefix =
             transport.rawValue + hello.negotiatedVersion.ja4Code + JA4.twoDigits(extensions.count)
             + JA4.alpnCode(alpnBytes) + "_" + bareHex4(hello.cipherSuite.rawValue)
+        // A server answers the same hello the same way: the list string and its SHA-256 are
+        // worked out once per prefix and extension list.
+        let key = FingerprintCache<JA4S>.Key(prefix: prefix, lists: [extensions])
+        if let cached = Self.cache.lookup(key) {
+            self = cached
+            return
+        }
         let list = extensions.map(bareHex4).joined(separator: ",")
         ja4s = "\(prefix)_\(JA4.hash12(list))"
         ja4sr = "\(prefix)_\(list)"
+        Self.cache.store(key, self)
     }
+
+    private static let cache = FingerprintCache<JA4S>()
 }
 
 extension ClientHello {

@@ -1,14 +1,20 @@
 /// One complete handshake message (RFC 8446 4: Handshake struct).
 public struct HandshakeMessage: Sendable, Hashable {
     public var type: HandshakeType
-    public var body: [UInt8]
+    /// The message body: a slice of the bytes it was cut from (usually the record), so that
+    /// reassembly does not copy every message.
+    public var body: ArraySlice<UInt8>
     /// Offset of the message's 4-byte header within all handshake bytes fed to the reassembler.
     public var streamOffset: Int
 
-    public init(type: HandshakeType, body: [UInt8], streamOffset: Int = 0) {
+    public init(type: HandshakeType, body: ArraySlice<UInt8>, streamOffset: Int = 0) {
         self.type = type
         self.body = body
         self.streamOffset = streamOffset
+    }
+
+    public init(type: HandshakeType, body: [UInt8], streamOffset: Int = 0) {
+        self.init(type: type, body: body[...], streamOffset: streamOffset)
     }
 
     /// The message as it is hashed into the transcript: header plus body.
@@ -59,37 +65,54 @@ public struct HandshakeReassembler: Sendable {
             bufferOffset &+= n
             input = input.dropFirst(n)
         }
-        buffer.append(contentsOf: input)
         var outputs: [Output] = []
-        var position = 0
-        while buffer.count - position >= 4 {
-            let type = buffer[position]
+        if buffer.isEmpty {
+            // Usual case: the fragment starts at a message boundary, so whole messages are cut
+            // straight from it and only a trailing partial message is buffered.
+            let consumed = cutMessages(from: input, into: &outputs)
+            buffer.append(contentsOf: input.dropFirst(consumed))
+            bufferOffset &+= consumed
+            return outputs
+        }
+        buffer.append(contentsOf: input)
+        let consumed = cutMessages(from: buffer[...], into: &outputs)
+        if consumed > 0 {
+            buffer.removeFirst(consumed)
+            bufferOffset &+= consumed
+        }
+        return outputs
+    }
+
+    /// Appends every complete message at the front of `bytes` (which start at stream offset
+    /// `bufferOffset`) to `outputs`; returns how many bytes they took. An oversized message is
+    /// reported and its bytes skipped, including any still to come.
+    private mutating func cutMessages(from bytes: ArraySlice<UInt8>, into outputs: inout [Output]) -> Int {
+        let start = bytes.startIndex
+        var position = start
+        while bytes.endIndex - position >= 4 {
+            let type = bytes[position]
             let length =
-                Int(buffer[position + 1]) << 16 | Int(buffer[position + 2]) << 8 | Int(buffer[position + 3])
-            let messageOffset = bufferOffset &+ position
+                Int(bytes[position + 1]) << 16 | Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+            let messageOffset = bufferOffset &+ (position - start)
             if length > maxMessageSize {
                 outputs.append(
                     .malformed(
                         DecodeError(
                             field: "\(HandshakeType(type).displayName) message length", offset: messageOffset,
                             kind: .tooLarge(size: length, limit: maxMessageSize))))
-                let available = buffer.count - position - 4
+                let available = bytes.endIndex - position - 4
                 let skipNow = min(length, available)
                 position += 4 + skipNow
                 skipping = length - skipNow
                 continue
             }
-            guard buffer.count - position - 4 >= length else { break }
-            let body = Array(buffer[(position + 4)..<(position + 4 + length)])
+            guard bytes.endIndex - position - 4 >= length else { break }
+            let body = bytes[(position + 4)..<(position + 4 + length)]
             outputs.append(
                 .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
             position += 4 + length
         }
-        if position > 0 {
-            buffer.removeFirst(position)
-            bufferOffset &+= position
-        }
-        return outputs
+        return position - start
     }
 
     /// Forget any partial message (e.g. when the stream switches to encrypted records).

@@ -88,7 +88,7 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     }
 
     /// Length of the ticket in session_ticket (0 = "I support tickets", nil = absent).
-    public var sessionTicketLength: Int? { extensionNamed(.sessionTicket)?.data.count }
+    public var sessionTicketLength: Int? { extensionNamed(.sessionTicket)?.body.count }
 
     public func preSharedKey() throws(DecodeError) -> OfferedPSKs? {
         guard let ext = extensionNamed(.preSharedKey) else { return nil }

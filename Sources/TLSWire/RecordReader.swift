@@ -136,7 +136,7 @@ extension HandshakeMessage {
             try expectEmpty()
             return .serverHelloDone
         case .certificateVerify: return .certificateVerify(try CertificateVerify(parsing: body, version: negotiated))
-        case .clientKeyExchange: return .clientKeyExchange(self.body)
+        case .clientKeyExchange: return .clientKeyExchange(Array(self.body))
         case .finished: return .finished(try Finished(parsing: body))
         case .certificateStatus: return .certificateStatus(try CertificateStatus(parsing: body))
         case .keyUpdate: return .keyUpdate(try KeyUpdate(parsing: body))
