@@ -12,7 +12,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public var connection: Connection
     /// Side of each `Direction` (index by rawValue). Flipped once if the ClientHello proves the
     /// port-based guess wrong.
-    var sides: Pair<Side>
+    var sides: DirectionPair<Side>
     var rolesFixed: Bool
     var directions = [DirectionState(), DirectionState()]
     /// TLS 1.3 bookkeeping: the client's first encrypted record after the ServerHello is its
@@ -22,8 +22,8 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var helloRetryRequestSeen = false
     var clientKeyExchangeSeen = false
     var abbreviatedHandshake: Bool?
-    var finishedFrame = Pair<Int?>(nil, nil)
-    var finishedTime = Pair<Timestamp?>(nil, nil)
+    var finishedFrame = DirectionPair<Int?>(nil, nil)
+    var finishedTime = DirectionPair<Timestamp?>(nil, nil)
     var clientHelloCount = 0
     var negotiatedVersionValue: UInt16 = 0
 
@@ -34,7 +34,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
         if let keyLog, keyLog.count > 0 { decryptor = ConnectionDecryptor(keyLog: keyLog) }
-        sides = initiatorIsClient ? Pair(.client, .server) : Pair(.server, .client)
+        sides = initiatorIsClient ? DirectionPair(.client, .server) : DirectionPair(.server, .client)
         rolesFixed = rolesKnownFromSYN
     }
 
