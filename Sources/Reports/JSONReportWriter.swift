@@ -94,12 +94,15 @@ public struct JSONReportWriter {
         pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
     }
 
-    private mutating func keep(_ chunk: [UInt8]) {
-        if spill == nil, pendingChunkBytes + chunk.count > spillThreshold { spill = SpillFile() }
+    /// Moves the rendered text out of `pending`: kept in memory up to `spillThreshold`, then
+    /// written straight from the emitter's buffer to the spill file.
+    private mutating func keepPending() {
+        if spill == nil, pendingChunkBytes + pending.count > spillThreshold { spill = SpillFile() }
         if let spill {
-            spill.append(chunk)
+            pending.drainBytes { spill.append($0) }
             return
         }
+        let chunk = pending.takeBytes()
         pendingChunks.append(chunk)
         pendingChunkBytes += chunk.count
     }
@@ -111,7 +114,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.count >= flushThreshold { keep(pending.takeBytes()) }
+            if pending.count >= flushThreshold { keepPending() }
         }
     }
 
@@ -154,7 +157,7 @@ public struct JSONReportWriter {
         if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
             for chunk in pendingChunks { chunk.withUnsafeBytes { sink($0) } }
-            spill?.replay { chunk in chunk.withUnsafeBytes { sink($0) } }
+            spill?.replay(sink)
             pending.drainBytes(sink)
             out.noteElementsWrittenElsewhere()
         }
@@ -243,33 +246,34 @@ final class SpillFile {
 
     deinit { if let file { fclose(file) } }
 
-    func append(_ chunk: [UInt8]) {
+    func append(_ chunk: UnsafeRawBufferPointer) {
         // After a failed write the file's tail is unusable: later chunks stay in memory.
         guard let file, !failed else {
-            overflow.append(chunk)
+            overflow.append(Array(chunk))
             return
         }
-        let size = chunk.count
-        let written = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == size else {
+        let written = chunk.isEmpty ? 0 : fwrite(chunk.baseAddress, 1, chunk.count, file)
+        guard written == chunk.count else {
             failed = true
-            overflow.append(chunk)
+            overflow.append(Array(chunk))
             return
         }
-        sizes.append(size)
+        sizes.append(chunk.count)
     }
 
-    func replay(_ body: ([UInt8]) -> Void) {
-        if let file, !sizes.isEmpty {
+    /// Hands each chunk back in order; the buffer is reused, valid only during the call.
+    func replay(_ body: (UnsafeRawBufferPointer) -> Void) {
+        if let file, !sizes.isEmpty, let largest = sizes.max() {
             fflush(file)
             rewind(file)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, largest), alignment: 16)
+            defer { buffer.deallocate() }
             for size in sizes {
-                var chunk = [UInt8](repeating: 0, count: size)
-                let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+                let got = fread(buffer.baseAddress, 1, size, file)
                 guard got == size else { break }
-                body(chunk)
+                body(UnsafeRawBufferPointer(rebasing: buffer[..<size]))
             }
         }
-        for chunk in overflow { body(chunk) }
+        for chunk in overflow { chunk.withUnsafeBytes(body) }
     }
 }

@@ -431,3 +431,42 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     #expect(ids == [[1, 2, 3, 4], [], [1, 2]])
     #expect((root["summary"] as? [String: Any])?["connections"] as? Int == 6)
 }
+
+@Suite struct SpillFileTests {
+    /// Chunks come back whole and in order from one reused buffer, whatever their sizes.
+    @Test func replaysChunksInOrder() {
+        let spill = SpillFile()
+        let chunks: [[UInt8]] = [
+            Array("[{\"a\":1}".utf8), [], Array(repeating: 0x41, count: 70_000), Array(",\"é\"]".utf8),
+        ]
+        for chunk in chunks { chunk.withUnsafeBytes { spill.append($0) } }
+        var replayed: [[UInt8]] = []
+        spill.replay { replayed.append(Array($0)) }
+        #expect(replayed == chunks)
+    }
+
+    /// A document large enough to spill renders the same as one built in memory.
+    @Test func spilledDocumentMatchesTheConnections() throws {
+        var bytes: [UInt8] = []
+        var writer = JSONReportWriter(pretty: false) { bytes.append(contentsOf: $0) }
+        writer.begin(version: "test")
+        var capture = CaptureReport(file: "big.pcap", format: "pcap")
+        writer.beginCapture(capture)
+        let template = Fixtures.failedCert()
+        let count = 12_000
+        for id in 1...count {
+            var connection = template
+            connection.id = id
+            writer.connection(connection)
+        }
+        capture.packets = count
+        writer.endCapture(capture)
+        writer.end(summary: RunSummary())
+        #expect(bytes.count > 16 << 20)
+        let document = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        let captures = document?["captures"] as? [[String: Any]]
+        let connections = captures?.first?["connections"] as? [[String: Any]]
+        #expect(connections?.count == count)
+        #expect(connections?.map { $0["id"] as? Int } == (1...count).map { Optional($0) })
+    }
+}
