@@ -325,6 +325,9 @@ public struct Connection: @unchecked Sendable {
 
     @usableFromInline var storage: Storage
 
+    // Each field is read with `_read` (yielded in place: `connection.clientHello?.sni` must not
+    // copy the whole hello) and written with `_modify` on a unique box.
+
     /// The fields, made unique before a write (copy-on-write). The pointer stays valid while
     /// `storage` holds the box, which it does for the whole access (`self` is inout).
     @inlinable
@@ -341,56 +344,56 @@ public struct Connection: @unchecked Sendable {
 
     @inlinable
     public var id: Int {
-        get { storage.fields.pointee.id }
+        _read { yield storage.fields.pointee.id }
         _modify { yield &uniqueFields.pointee.id }
         set { uniqueFields.pointee.id = newValue }
     }
 
     @inlinable
     public var client: Endpoint {
-        get { storage.fields.pointee.client }
+        _read { yield storage.fields.pointee.client }
         _modify { yield &uniqueFields.pointee.client }
         set { uniqueFields.pointee.client = newValue }
     }
 
     @inlinable
     public var server: Endpoint {
-        get { storage.fields.pointee.server }
+        _read { yield storage.fields.pointee.server }
         _modify { yield &uniqueFields.pointee.server }
         set { uniqueFields.pointee.server = newValue }
     }
 
     @inlinable
     public var firstFrame: Int {
-        get { storage.fields.pointee.firstFrame }
+        _read { yield storage.fields.pointee.firstFrame }
         _modify { yield &uniqueFields.pointee.firstFrame }
         set { uniqueFields.pointee.firstFrame = newValue }
     }
 
     @inlinable
     public var lastFrame: Int {
-        get { storage.fields.pointee.lastFrame }
+        _read { yield storage.fields.pointee.lastFrame }
         _modify { yield &uniqueFields.pointee.lastFrame }
         set { uniqueFields.pointee.lastFrame = newValue }
     }
 
     @inlinable
     public var start: Timestamp {
-        get { storage.fields.pointee.start }
+        _read { yield storage.fields.pointee.start }
         _modify { yield &uniqueFields.pointee.start }
         set { uniqueFields.pointee.start = newValue }
     }
 
     @inlinable
     public var end: Timestamp {
-        get { storage.fields.pointee.end }
+        _read { yield storage.fields.pointee.end }
         _modify { yield &uniqueFields.pointee.end }
         set { uniqueFields.pointee.end = newValue }
     }
 
     @inlinable
     public var tcp: TCPInfo {
-        get { storage.fields.pointee.tcp }
+        _read { yield storage.fields.pointee.tcp }
         _modify { yield &uniqueFields.pointee.tcp }
         set { uniqueFields.pointee.tcp = newValue }
     }
@@ -398,7 +401,7 @@ public struct Connection: @unchecked Sendable {
     /// True when TLS was seen on the connection (or attempted: a SYN to a TLS port).
     @inlinable
     public var isTLS: Bool {
-        get { storage.fields.pointee.isTLS }
+        _read { yield storage.fields.pointee.isTLS }
         _modify { yield &uniqueFields.pointee.isTLS }
         set { uniqueFields.pointee.isTLS = newValue }
     }
@@ -406,56 +409,56 @@ public struct Connection: @unchecked Sendable {
     /// Plaintext protocol that preceded TLS (e.g. "SMTP STARTTLS"), when one did.
     @inlinable
     public var upgradedFrom: String? {
-        get { storage.fields.pointee.upgradedFrom }
+        _read { yield storage.fields.pointee.upgradedFrom }
         _modify { yield &uniqueFields.pointee.upgradedFrom }
         set { uniqueFields.pointee.upgradedFrom = newValue }
     }
 
     @inlinable
     public var clientHello: ClientHelloInfo? {
-        get { storage.fields.pointee.clientHello }
+        _read { yield storage.fields.pointee.clientHello }
         _modify { yield &uniqueFields.pointee.clientHello }
         set { uniqueFields.pointee.clientHello = newValue }
     }
 
     @inlinable
     public var serverHello: ServerHelloInfo? {
-        get { storage.fields.pointee.serverHello }
+        _read { yield storage.fields.pointee.serverHello }
         _modify { yield &uniqueFields.pointee.serverHello }
         set { uniqueFields.pointee.serverHello = newValue }
     }
 
     @inlinable
     public var version: String? {
-        get { storage.fields.pointee.version }
+        _read { yield storage.fields.pointee.version }
         _modify { yield &uniqueFields.pointee.version }
         set { uniqueFields.pointee.version = newValue }
     }
 
     @inlinable
     public var resumption: ResumptionInfo {
-        get { storage.fields.pointee.resumption }
+        _read { yield storage.fields.pointee.resumption }
         _modify { yield &uniqueFields.pointee.resumption }
         set { uniqueFields.pointee.resumption = newValue }
     }
 
     @inlinable
     public var clientAuthRequested: Bool {
-        get { storage.fields.pointee.clientAuthRequested }
+        _read { yield storage.fields.pointee.clientAuthRequested }
         _modify { yield &uniqueFields.pointee.clientAuthRequested }
         set { uniqueFields.pointee.clientAuthRequested = newValue }
     }
 
     @inlinable
     public var serverCertificates: [CertificateInfo] {
-        get { storage.fields.pointee.serverCertificates }
+        _read { yield storage.fields.pointee.serverCertificates }
         _modify { yield &uniqueFields.pointee.serverCertificates }
         set { uniqueFields.pointee.serverCertificates = newValue }
     }
 
     @inlinable
     public var clientCertificates: [CertificateInfo] {
-        get { storage.fields.pointee.clientCertificates }
+        _read { yield storage.fields.pointee.clientCertificates }
         _modify { yield &uniqueFields.pointee.clientCertificates }
         set { uniqueFields.pointee.clientCertificates = newValue }
     }
@@ -463,14 +466,14 @@ public struct Connection: @unchecked Sendable {
     /// DER of each certificate as sent (leaf first); consumed by the audit, not rendered.
     @inlinable
     public var serverCertificateDER: [[UInt8]] {
-        get { storage.fields.pointee.serverCertificateDER }
+        _read { yield storage.fields.pointee.serverCertificateDER }
         _modify { yield &uniqueFields.pointee.serverCertificateDER }
         set { uniqueFields.pointee.serverCertificateDER = newValue }
     }
 
     @inlinable
     public var clientCertificateDER: [[UInt8]] {
-        get { storage.fields.pointee.clientCertificateDER }
+        _read { yield storage.fields.pointee.clientCertificateDER }
         _modify { yield &uniqueFields.pointee.clientCertificateDER }
         set { uniqueFields.pointee.clientCertificateDER = newValue }
     }
@@ -478,14 +481,14 @@ public struct Connection: @unchecked Sendable {
     /// Frame of the Certificate message carrying each chain.
     @inlinable
     public var serverCertificateFrame: Int? {
-        get { storage.fields.pointee.serverCertificateFrame }
+        _read { yield storage.fields.pointee.serverCertificateFrame }
         _modify { yield &uniqueFields.pointee.serverCertificateFrame }
         set { uniqueFields.pointee.serverCertificateFrame = newValue }
     }
 
     @inlinable
     public var clientCertificateFrame: Int? {
-        get { storage.fields.pointee.clientCertificateFrame }
+        _read { yield storage.fields.pointee.clientCertificateFrame }
         _modify { yield &uniqueFields.pointee.clientCertificateFrame }
         set { uniqueFields.pointee.clientCertificateFrame = newValue }
     }
@@ -493,7 +496,7 @@ public struct Connection: @unchecked Sendable {
     /// TLS 1.2 ServerKeyExchange named group, when seen.
     @inlinable
     public var keyExchangeGroup: String? {
-        get { storage.fields.pointee.keyExchangeGroup }
+        _read { yield storage.fields.pointee.keyExchangeGroup }
         _modify { yield &uniqueFields.pointee.keyExchangeGroup }
         set { uniqueFields.pointee.keyExchangeGroup = newValue }
     }
@@ -501,28 +504,28 @@ public struct Connection: @unchecked Sendable {
     /// Session ticket issued by the server (NewSessionTicket), hex, truncated to 32 bytes for linking.
     @inlinable
     public var issuedTickets: [String] {
-        get { storage.fields.pointee.issuedTickets }
+        _read { yield storage.fields.pointee.issuedTickets }
         _modify { yield &uniqueFields.pointee.issuedTickets }
         set { uniqueFields.pointee.issuedTickets = newValue }
     }
 
     @inlinable
     public var alerts: [AlertInfo] {
-        get { storage.fields.pointee.alerts }
+        _read { yield storage.fields.pointee.alerts }
         _modify { yield &uniqueFields.pointee.alerts }
         set { uniqueFields.pointee.alerts = newValue }
     }
 
     @inlinable
     public var applicationData: ApplicationDataInfo {
-        get { storage.fields.pointee.applicationData }
+        _read { yield storage.fields.pointee.applicationData }
         _modify { yield &uniqueFields.pointee.applicationData }
         set { uniqueFields.pointee.applicationData = newValue }
     }
 
     @inlinable
     public var handshakeMs: Double? {
-        get { storage.fields.pointee.handshakeMs }
+        _read { yield storage.fields.pointee.handshakeMs }
         _modify { yield &uniqueFields.pointee.handshakeMs }
         set { uniqueFields.pointee.handshakeMs = newValue }
     }
@@ -530,56 +533,56 @@ public struct Connection: @unchecked Sendable {
     /// Frame of the last handshake message (TLS 1.2 Finished pair / TLS 1.3 client Finished inferred).
     @inlinable
     public var handshakeCompleteFrame: Int? {
-        get { storage.fields.pointee.handshakeCompleteFrame }
+        _read { yield storage.fields.pointee.handshakeCompleteFrame }
         _modify { yield &uniqueFields.pointee.handshakeCompleteFrame }
         set { uniqueFields.pointee.handshakeCompleteFrame = newValue }
     }
 
     @inlinable
     public var handshakeComplete: Bool {
-        get { storage.fields.pointee.handshakeComplete }
+        _read { yield storage.fields.pointee.handshakeComplete }
         _modify { yield &uniqueFields.pointee.handshakeComplete }
         set { uniqueFields.pointee.handshakeComplete = newValue }
     }
 
     @inlinable
     public var timing: TimingInfo {
-        get { storage.fields.pointee.timing }
+        _read { yield storage.fields.pointee.timing }
         _modify { yield &uniqueFields.pointee.timing }
         set { uniqueFields.pointee.timing = newValue }
     }
 
     @inlinable
     public var decrypted: Bool {
-        get { storage.fields.pointee.decrypted }
+        _read { yield storage.fields.pointee.decrypted }
         _modify { yield &uniqueFields.pointee.decrypted }
         set { uniqueFields.pointee.decrypted = newValue }
     }
 
     @inlinable
     public var status: ConnectionStatus {
-        get { storage.fields.pointee.status }
+        _read { yield storage.fields.pointee.status }
         _modify { yield &uniqueFields.pointee.status }
         set { uniqueFields.pointee.status = newValue }
     }
 
     @inlinable
     public var findings: [Finding] {
-        get { storage.fields.pointee.findings }
+        _read { yield storage.fields.pointee.findings }
         _modify { yield &uniqueFields.pointee.findings }
         set { uniqueFields.pointee.findings = newValue }
     }
 
     @inlinable
     public var notes: [Note] {
-        get { storage.fields.pointee.notes }
+        _read { yield storage.fields.pointee.notes }
         _modify { yield &uniqueFields.pointee.notes }
         set { uniqueFields.pointee.notes = newValue }
     }
 
     @inlinable
     public var timeline: Timeline {
-        get { storage.fields.pointee.timeline }
+        _read { yield storage.fields.pointee.timeline }
         _modify { yield &uniqueFields.pointee.timeline }
         set { uniqueFields.pointee.timeline = newValue }
     }
