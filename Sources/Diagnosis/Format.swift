@@ -33,7 +33,9 @@ enum Format {
     }
 
     static func endpoint(_ endpoint: Endpoint) -> String {
-        endpoint.ip.contains(":") ? "[\(endpoint.ip)]:\(endpoint.port)" : "\(endpoint.ip):\(endpoint.port)"
+        // A byte test: `contains(":")` compared Characters.
+        endpoint.ip.utf8.contains(UInt8(ascii: ":"))
+            ? "[\(endpoint.ip)]:\(endpoint.port)" : "\(endpoint.ip):\(endpoint.port)"
     }
 
     /// Frames for `Finding.frames`: the trigger first, then the evidence ascending, no repeats.
