@@ -153,8 +153,10 @@ public final class CertificateAuditor: @unchecked Sendable {
             timeIsOverride: validationTime != nil, now: now, today: today)
         context.collectsNotes = collectingNotes
         context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
+        // The closure keeps the leaf's hash, not a copy of the whole analysis.
+        let leafSHA256 = analysis.leaf?.sha256 ?? ""
         context.identityMatches = { [self] certificate, hostname, ip in
-            identityMatches(certificate, leafSHA256: analysis.leaf?.sha256 ?? "", hostname: hostname, ip: ip)
+            identityMatches(certificate, leafSHA256: leafSHA256, hostname: hostname, ip: ip)
         }
         var candidates = Checks.run(&context)
         notes += context.notes

@@ -67,7 +67,7 @@ final class ConnectionFacts {
         let finFlag = TCPFlags.fin
         events.withUnsafeBufferPointer { buffer in
             for index in buffer.indices {
-                switch buffer[index].kind {
+                switch Brief(buffer[index].kind) {
                 case .segment(let flags, let payload):
                     let from = buffer[index].from
                     seen.insert(from)
@@ -84,7 +84,7 @@ final class ConnectionFacts {
                     }
                 case .gap: gap = true
                 case .plaintext: plaintext = true
-                default: continue
+                case .other: continue
                 }
             }
         }
@@ -108,6 +108,23 @@ final class ConnectionFacts {
         } else {
             handshakeDone = false
             handshakeDoneFrame = nil
+        }
+    }
+
+    /// What the one pass needs of an event's kind, without its payload: switching over the kind
+    /// itself made the optimiser copy every event it passed.
+    private enum Brief {
+        case segment(TCPFlags, Int)
+        case gap, plaintext, other
+
+        @inline(__always)
+        init(_ kind: TimelineEvent.Kind) {
+            switch kind {
+            case .segment(let flags, let payload): self = .segment(flags, payload)
+            case .gap: self = .gap
+            case .plaintext: self = .plaintext
+            default: self = .other
+            }
         }
     }
 
