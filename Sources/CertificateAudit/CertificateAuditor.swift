@@ -64,12 +64,20 @@ public final class CertificateAuditor: @unchecked Sendable {
     private let lock = NSLock()
     private var chains: [SHA256Digest: ChainAnalysis] = [:]
     private var datedVerdicts: [DatedKey: PathVerdict] = [:]
-    private var identityVerdicts: [String: Bool] = [:]
+    private var identityVerdicts: [IdentityKey: Bool] = [:]
     /// The chain looked up last (always also in `chains`): captures send one chain on run after
     /// run of connections, and comparing bytes is cheaper than hashing them for the key.
     private var lastChain: (der: [[UInt8]], analysis: ChainAnalysis)?
     private var verifierRuns = 0
     private var hits = 0
+
+    /// The leaf and the names it was checked against, as a value rather than one string joined
+    /// with "|", which was built for every server audit. A missing name counts as "", as it did.
+    private struct IdentityKey: Hashable {
+        var leafSHA256: String
+        var hostname: String
+        var ip: String
+    }
 
     private struct DatedKey: Hashable {
         var chain: SHA256Digest
@@ -145,8 +153,10 @@ public final class CertificateAuditor: @unchecked Sendable {
             timeIsOverride: validationTime != nil, now: now, today: today)
         context.collectsNotes = collectingNotes
         context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
+        // The closure keeps the leaf's hash, not a copy of the whole analysis.
+        let leafSHA256 = analysis.leaf?.sha256 ?? ""
         context.identityMatches = { [self] certificate, hostname, ip in
-            identityMatches(certificate, leafSHA256: analysis.leaf?.sha256 ?? "", hostname: hostname, ip: ip)
+            identityMatches(certificate, leafSHA256: leafSHA256, hostname: hostname, ip: ip)
         }
         var candidates = Checks.run(&context)
         notes += context.notes
@@ -227,7 +237,7 @@ public final class CertificateAuditor: @unchecked Sendable {
 
     /// swift-certificates' ServerIdentityPolicy verdict, cached by leaf and name.
     func identityMatches(_ leaf: Certificate, leafSHA256: String, hostname: String?, ip: String?) -> Bool {
-        let key = leafSHA256 + "|" + (hostname ?? "") + "|" + (ip ?? "")
+        let key = IdentityKey(leafSHA256: leafSHA256, hostname: hostname ?? "", ip: ip ?? "")
         lock.lock()
         if let cached = identityVerdicts[key] {
             lock.unlock()

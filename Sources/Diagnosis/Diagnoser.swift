@@ -71,6 +71,15 @@ public struct Diagnoser: Sendable {
     /// moves what merely followed the headline into its `consequences` and sets `status`.
     /// Call once per connection.
     public func diagnose(_ connection: inout Connection, context: DiagnosisContext) {
+        guard let steps else {
+            // The facts share the connection's storage: they are gone before it is written,
+            // which would otherwise copy every field of it.
+            let (timing, findings, status) = Self.diagnoseDefault(connection, context: context)
+            connection.timing = timing
+            connection.findings = findings
+            connection.status = status
+            return
+        }
         // Built-in rules share one set of derived facts instead of re-deriving them each. The
         // facts come from the timeline, which filling in the timing leaves alone.
         let facts = ConnectionFacts(connection)
@@ -78,37 +87,53 @@ public struct Diagnoser: Sendable {
         connection.timing = timing
         facts.timing = timing
         var findings = connection.findings
-        if let steps {
-            for step in steps {
-                switch step {
-                case .facts(let rule): findings += rule.evaluate(facts, context: context)
-                case .plain(let rule): findings += rule.evaluate(connection, context: context)
-                }
+        for step in steps {
+            switch step {
+            case .facts(let rule): findings += rule.evaluate(facts, context: context)
+            case .plain(let rule): findings += rule.evaluate(connection, context: context)
             }
-        } else {
-            Self.runDefaultRules(facts, context: context, into: &findings)
         }
         connection.findings = CauseOrdering.order(findings, handshakeComplete: facts.handshakeDone)
         connection.status = Self.status(of: connection.findings, facts: facts, context: context)
+    }
+
+    /// `diagnose` with the default rules, without writing to the connection: the timing, the
+    /// ordered findings and the status to store.
+    @inline(never)
+    private static func diagnoseDefault(_ connection: Connection, context: DiagnosisContext) -> (
+        TimingInfo, [Finding], ConnectionStatus
+    ) {
+        let facts = ConnectionFacts(connection)
+        let timing = TimingCalculator.fill(connection.timing, facts: facts)
+        facts.timing = timing
+        var findings = connection.findings
+        runDefaultRules(facts, context: context, into: &findings)
+        findings = CauseOrdering.order(findings, handshakeComplete: facts.handshakeDone)
+        let status = status(of: findings, facts: facts, context: context)
+        return (timing, findings, status)
     }
 
     /// `defaultRules`, in the same order, called directly.
     private static func runDefaultRules(
         _ facts: ConnectionFacts, context: DiagnosisContext, into findings: inout [Finding]
     ) {
-        findings += NoAnswerRule().evaluate(facts, context: context)
-        findings += RefusedRule().evaluate(facts, context: context)
-        findings += StalledRule().evaluate(facts, context: context)
-        findings += ResetRule().evaluate(facts, context: context)
-        findings += ClosedRule().evaluate(facts, context: context)
-        findings += VersionMismatchRule().evaluate(facts, context: context)
-        findings += NoSharedCipherRule().evaluate(facts, context: context)
-        findings += HandshakeAlertRule().evaluate(facts, context: context)
-        findings += ResumptionAbortedRule().evaluate(facts, context: context)
-        findings += OneWayDataRule().evaluate(facts, context: context)
-        findings += EncryptedAlertRule().evaluate(facts, context: context)
-        findings += CaptureGapRule().evaluate(facts, context: context)
-        findings += MalformedRule().evaluate(facts, context: context)
+        // Most rules find nothing: appending their empty arrays still cost a call each.
+        func add(_ new: [Finding]) {
+            if !new.isEmpty { findings.append(contentsOf: new) }
+        }
+        add(NoAnswerRule().evaluate(facts, context: context))
+        add(RefusedRule().evaluate(facts, context: context))
+        add(StalledRule().evaluate(facts, context: context))
+        add(ResetRule().evaluate(facts, context: context))
+        add(ClosedRule().evaluate(facts, context: context))
+        add(VersionMismatchRule().evaluate(facts, context: context))
+        add(NoSharedCipherRule().evaluate(facts, context: context))
+        add(HandshakeAlertRule().evaluate(facts, context: context))
+        add(ResumptionAbortedRule().evaluate(facts, context: context))
+        add(OneWayDataRule().evaluate(facts, context: context))
+        add(EncryptedAlertRule().evaluate(facts, context: context))
+        add(CaptureGapRule().evaluate(facts, context: context))
+        add(MalformedRule().evaluate(facts, context: context))
     }
 
     static func status(of connection: Connection, context: DiagnosisContext) -> ConnectionStatus {
@@ -157,14 +182,16 @@ enum CaptureCompleteness {
         let connection = facts.connection
         if facts.missingDirection != nil { return false }
         // Mid-stream start: the handshake was never seen, so nothing can be vouched for.
-        if connection.clientHello == nil && connection.serverHello == nil && !facts.sawStart { return false }
-        if connection.clientHello == nil && connection.serverHello != nil { return false }
+        let hasClientHello = facts.clientHelloFrame != nil
+        let hasServerHello = facts.serverHelloFrame != nil
+        if !hasClientHello && !hasServerHello && !facts.sawStart { return false }
+        if !hasClientHello && hasServerHello { return false }
         if !facts.handshakeDone {
             // A gap before the handshake finished may hide the message that decides it.
             if !facts.gaps().isEmpty || connection.tcp.gaps > 0 { return false }
             // Still in progress when the capture stopped, with nothing else to go on.
-            if connection.clientHello != nil && connection.tcp.end == .captureEnd { return false }
-            if connection.clientHello == nil && connection.tcp.end == .captureEnd && !facts.clientSYNs.isEmpty {
+            if hasClientHello && connection.tcp.end == .captureEnd { return false }
+            if !hasClientHello && connection.tcp.end == .captureEnd && !facts.clientSYNs.isEmpty {
                 return false
             }
         }
@@ -273,8 +300,10 @@ public enum TimingCalculator {
                 if rtt >= 0 { timing.tcpRTTms = rtt }
             }
         }
-        if timing.serverResponseMs == nil, let hello = connection.clientHello, let server = connection.serverHello {
-            let response = server.time.milliseconds(since: hello.time)
+        if timing.serverResponseMs == nil, let helloTime = connection.clientHello?.time,
+            let serverTime = connection.serverHello?.time
+        {
+            let response = serverTime.milliseconds(since: helloTime)
             if response >= 0 { timing.serverResponseMs = response }
         }
         if timing.serverThinkMs == nil, let response = timing.serverResponseMs, let rtt = timing.tcpRTTms {

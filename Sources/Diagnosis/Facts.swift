@@ -32,29 +32,70 @@ final class ConnectionFacts {
     let synAck: TimelineEvent?
     /// Sides that have at least one recorded segment (pure ACKs are not recorded).
     let sidesSeen: SideSet
+    /// Positions in `events` of the first RST and the first FIN that carry no SYN.
+    private let firstRSTIndex: Int?
+    private let firstFINIndex: Int?
+    /// Whether the client sent a segment with payload; whether the timeline has a gap or plaintext.
+    let clientSentPayload: Bool
+    let hasGap: Bool
+    let hasPlaintext: Bool
+    /// The ClientHello's and ServerHello's frames, read once: reading a whole hello from the
+    /// connection copies (retains) every field of it.
+    let clientHelloFrame: Int?
+    let serverHelloFrame: Int?
 
     init(_ connection: Connection) {
         self.connection = connection
         timing = connection.timing
         let events = connection.timeline.events
         self.events = events
-        // One pass over the timeline for the SYNs, the SYN-ACK and the sides seen.
+        clientHelloFrame = connection.clientHello?.frame
+        serverHelloFrame = connection.serverHello?.frame
+        // One pass over the timeline for the SYNs, the SYN-ACK, the sides seen and the first
+        // closes. By position, so that no event is copied unless it is kept.
         var syns: [TimelineEvent] = []
         var firstSynAck: TimelineEvent?
         var seen = SideSet()
-        for event in events {
-            guard case .segment(let flags, _) = event.kind else { continue }
-            seen.insert(event.from)
-            guard flags.contains(.syn) else { continue }
-            if event.from == .client {
-                if !flags.contains(.ack) { syns.append(event) }
-            } else if firstSynAck == nil, flags.contains(.ack) {
-                firstSynAck = event
+        var rst: Int?
+        var fin: Int?
+        var clientPayload = false
+        var gap = false
+        var plaintext = false
+        let synFlag = TCPFlags.syn
+        let ackFlag = TCPFlags.ack
+        let rstFlag = TCPFlags.rst
+        let finFlag = TCPFlags.fin
+        events.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                switch Brief(buffer[index].kind) {
+                case .segment(let flags, let payload):
+                    let from = buffer[index].from
+                    seen.insert(from)
+                    if from == .client && payload > 0 { clientPayload = true }
+                    if flags.contains(synFlag) {
+                        if from == .client {
+                            if !flags.contains(ackFlag) { syns.append(buffer[index]) }
+                        } else if firstSynAck == nil, flags.contains(ackFlag) {
+                            firstSynAck = buffer[index]
+                        }
+                    } else {
+                        if rst == nil && flags.contains(rstFlag) { rst = index }
+                        if fin == nil && flags.contains(finFlag) { fin = index }
+                    }
+                case .gap: gap = true
+                case .plaintext: plaintext = true
+                case .other: continue
+                }
             }
         }
         clientSYNs = syns
         synAck = firstSynAck
         sidesSeen = seen
+        firstRSTIndex = rst
+        firstFINIndex = fin
+        clientSentPayload = clientPayload
+        hasGap = gap
+        hasPlaintext = plaintext
         let data = connection.applicationData
         if connection.handshakeComplete {
             handshakeDone = true
@@ -70,13 +111,31 @@ final class ConnectionFacts {
         }
     }
 
+    /// What the one pass needs of an event's kind, without its payload: switching over the kind
+    /// itself made the optimiser copy every event it passed.
+    private enum Brief {
+        case segment(TCPFlags, Int)
+        case gap, plaintext, other
+
+        @inline(__always)
+        init(_ kind: TimelineEvent.Kind) {
+            switch kind {
+            case .segment(let flags, let payload): self = .segment(flags, payload)
+            case .gap: self = .gap
+            case .plaintext: self = .plaintext
+            default: self = .other
+            }
+        }
+    }
+
     /// The first handshake-ending alert, classified once for the three alert rules.
-    private(set) lazy var alertClassification: AlertClassification? = AlertClassification(self)
+    private(set) lazy var alertClassification: AlertClassification? = AlertClassification.of(self)
 
     // MARK: TCP
 
     func sentPayload(_ side: Side) -> Bool {
-        events.contains { event in
+        if side == .client { return clientSentPayload }
+        return events.contains { event in
             guard event.from == side, case .segment(_, let payload) = event.kind else { return false }
             return payload > 0
         }
@@ -98,21 +157,16 @@ final class ConnectionFacts {
         }
     }
 
-    func firstSegment(with flag: TCPFlags, after frame: Int = Int.min) -> TimelineEvent? {
-        events.first { event in
-            guard event.frame > frame, case .segment(let flags, _) = event.kind else { return false }
-            return flags.contains(flag) && !flags.contains(.syn)
-        }
-    }
-
-    var firstRST: TimelineEvent? { firstSegment(with: .rst) }
-    var firstFIN: TimelineEvent? { firstSegment(with: .fin) }
+    var firstRST: TimelineEvent? { firstRSTIndex.map { events[$0] } }
+    var firstFIN: TimelineEvent? { firstFINIndex.map { events[$0] } }
 
     /// First FIN or RST by either side.
     var firstClose: TimelineEvent? {
-        events.first { event in
-            guard case .segment(let flags, _) = event.kind else { return false }
-            return !flags.contains(.syn) && (flags.contains(.fin) || flags.contains(.rst))
+        switch (firstRSTIndex, firstFINIndex) {
+        case (let rst?, let fin?): return events[min(rst, fin)]
+        case (let rst?, nil): return events[rst]
+        case (nil, let fin?): return events[fin]
+        case (nil, nil): return nil
         }
     }
 
@@ -151,7 +205,8 @@ final class ConnectionFacts {
     }
 
     func gaps(from side: Side? = nil, after frame: Int = Int.min) -> [TimelineEvent] {
-        events.filter { event in
+        guard hasGap else { return [] }
+        return events.filter { event in
             guard event.frame > frame, side == nil || event.from == side, case .gap = event.kind else {
                 return false
             }
@@ -168,9 +223,9 @@ final class ConnectionFacts {
             if case .handshake(1, _, _) = event.kind { return event.from == .client }
             return false
         }
-        if let hello = connection.clientHello {
-            if let event = events.first(where: { $0.frame == hello.frame && isHello($0) }) { return event }
-            if let event = event(atFrame: hello.frame) { return event }
+        if let frame = clientHelloFrame {
+            if let event = events.first(where: { $0.frame == frame && isHello($0) }) { return event }
+            if let event = event(atFrame: frame) { return event }
         }
         return events.first(where: isHello)
     }
@@ -183,7 +238,7 @@ final class ConnectionFacts {
     }
 
     /// True when the capture saw how the connection began: its SYN or its ClientHello.
-    var sawStart: Bool { !clientSYNs.isEmpty || connection.clientHello != nil || synAck != nil }
+    var sawStart: Bool { !clientSYNs.isEmpty || clientHelloFrame != nil || synAck != nil }
 
     /// The last event that moved the TLS handshake forward, before it completed.
     var lastHandshakeProgress: TimelineEvent? {
@@ -225,9 +280,14 @@ final class ConnectionFacts {
     /// `resumptionOffer` without deriving the other facts (it reads no timeline).
     static func resumptionOffer(of connection: Connection) -> ResumptionInfo.Offered {
         if connection.resumption.offered != .none { return connection.resumption.offered }
-        guard let hello = connection.clientHello else { return .none }
-        if hello.psk { return .psk }
-        if hello.sessionTicket && hello.sessionTicketLength > 0 { return .ticket }
+        // Field by field: binding the whole hello would copy it.
+        guard let psk = connection.clientHello?.psk else { return .none }
+        if psk { return .psk }
+        if connection.clientHello?.sessionTicket == true, let length = connection.clientHello?.sessionTicketLength,
+            length > 0
+        {
+            return .ticket
+        }
         return .none
     }
 

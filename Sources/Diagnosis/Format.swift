@@ -33,14 +33,24 @@ enum Format {
     }
 
     static func endpoint(_ endpoint: Endpoint) -> String {
-        endpoint.ip.contains(":") ? "[\(endpoint.ip)]:\(endpoint.port)" : "\(endpoint.ip):\(endpoint.port)"
+        // A byte test: `contains(":")` compared Characters.
+        endpoint.ip.utf8.contains(UInt8(ascii: ":"))
+            ? "[\(endpoint.ip)]:\(endpoint.port)" : "\(endpoint.ip):\(endpoint.port)"
     }
 
     /// Frames for `Finding.frames`: the trigger first, then the evidence ascending, no repeats.
     static func frames(trigger: Int?, _ evidence: [Int?]) -> [Int] {
         var out: [Int] = []
+        out.reserveCapacity(evidence.count + 1)
         if let trigger { out.append(trigger) }
-        for frame in evidence.compactMap({ $0 }).sorted() where !out.contains(frame) { out.append(frame) }
+        let start = out.count
+        // The evidence sorted in place behind the trigger (insertion sort: a handful of frames),
+        // skipping repeats of anything already listed.
+        for case let frame? in evidence where !out.contains(frame) {
+            var position = out.count
+            while position > start && out[position - 1] > frame { position -= 1 }
+            out.insert(frame, at: position)
+        }
         return out
     }
 

@@ -89,7 +89,8 @@ public struct PatternAccumulator: Sendable {
         let headline = connection.findings.first(where: { $0.severity == .error })
         let evidence = Sample(
             id: id, frame: headline?.frames.first ?? connection.clientHello?.frame ?? connection.firstFrame)
-        let verdict = connection.status != .incomplete && connection.clientHello != nil
+        // A field, not the whole hello: comparing the optional hello with nil copied it.
+        let verdict = connection.status != .incomplete && connection.clientHello?.frame != nil
         if verdict {
             let failed = connection.status == .failed
             if ConnectionFacts.resumptionOffer(of: connection) != .none {
@@ -235,42 +236,53 @@ public struct PatternAccumulator: Sendable {
 /// NewSessionTicket, offered later in a ClientHello's session_ticket extension).
 public struct SessionLinker: Sendable {
     public static let capacity = 65_536
+    /// Issuers by session ID, and by ticket head: two tables rather than one keyed by
+    /// "ticket:" + head, which built a string per lookup. (A session ID is hex, so the two kinds
+    /// of key never met in one table either.) Both share one FIFO, so eviction is unchanged.
     private var issuers: [String: Int] = [:]
-    private var fifo: [String] = []
+    private var ticketIssuers: [String: Int] = [:]
+    private var fifo: [Key] = []
     private var fifoStart = 0
+
+    private struct Key: Sendable {
+        var value: String
+        var isTicket: Bool
+    }
 
     public init() {}
 
     /// Sets `resumption.issuedBy` when it is nil and an issuer is known, then remembers the
     /// sessions this connection issued.
     public mutating func link(_ connection: inout Connection) {
-        if connection.resumption.issuedBy == nil, let hello = connection.clientHello, !hello.sessionID.isEmpty,
-            let issuer = issuers[hello.sessionID], issuer != connection.id
-        {
-            connection.resumption.issuedBy = issuer
+        // Each hello is read from the connection once: every read of one of its string fields
+        // copies the whole hello.
+        if connection.resumption.issuedBy == nil, let hello = connection.clientHello {
+            if !hello.sessionID.isEmpty, let issuer = issuers[hello.sessionID], issuer != connection.id {
+                connection.resumption.issuedBy = issuer
+            } else if !hello.sessionTicketHead.isEmpty, let issuer = ticketIssuers[hello.sessionTicketHead],
+                issuer != connection.id
+            {
+                connection.resumption.issuedBy = issuer
+            }
         }
-        if connection.resumption.issuedBy == nil, let head = connection.clientHello?.sessionTicketHead, !head.isEmpty,
-            let issuer = issuers["ticket:" + head], issuer != connection.id
-        {
-            connection.resumption.issuedBy = issuer
+        for ticket in connection.issuedTickets where ticketIssuers[ticket] == nil {
+            remember(Key(value: ticket, isTicket: true), connection.id)
         }
-        for ticket in connection.issuedTickets where issuers["ticket:" + ticket] == nil {
-            remember("ticket:" + ticket, connection.id)
-        }
-        guard let server = connection.serverHello, !server.sessionID.isEmpty, !TLSVersion.isTLS13(server.version),
-            connection.resumption.accepted != true, issuers[server.sessionID] == nil
+        guard connection.resumption.accepted != true, let server = connection.serverHello, !server.sessionID.isEmpty,
+            !TLSVersion.isTLS13(server.version), issuers[server.sessionID] == nil
         else { return }
-        remember(server.sessionID, connection.id)
+        remember(Key(value: server.sessionID, isTicket: false), connection.id)
     }
 
-    private mutating func remember(_ key: String, _ id: Int) {
+    private mutating func remember(_ key: Key, _ id: Int) {
         if fifo.count < Self.capacity {
             fifo.append(key)
         } else {
-            issuers[fifo[fifoStart]] = nil
+            let evicted = fifo[fifoStart]
+            if evicted.isTicket { ticketIssuers[evicted.value] = nil } else { issuers[evicted.value] = nil }
             fifo[fifoStart] = key
             fifoStart = (fifoStart + 1) % Self.capacity
         }
-        issuers[key] = id
+        if key.isTicket { ticketIssuers[key.value] = id } else { issuers[key.value] = id }
     }
 }

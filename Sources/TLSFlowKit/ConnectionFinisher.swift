@@ -52,7 +52,11 @@ enum ConnectionFinisher {
         guard !der.isEmpty,
             let frame = role == .server ? connection.serverCertificateFrame : connection.clientCertificateFrame
         else { return }
-        let time = connection.timeline.events.first { $0.frame == frame }?.time ?? connection.start
+        // The head first: `events` joins head and tail into a new array when there is a tail.
+        let timeline = connection.timeline
+        let time =
+            (timeline.head.first { $0.frame == frame } ?? timeline.events.first { $0.frame == frame })?.time
+            ?? connection.start
         let peerAlert = connection.alerts.first { $0.from == role.peer && $0.frame >= frame && $0.level != .warning }
         let input = ChainInput(
             role: role, der: der, frame: frame, serverName: connection.clientHello?.sni, captureTime: time,
@@ -102,7 +106,8 @@ enum ConnectionFinisher {
 
     /// Says why certificate checks could not run, instead of leaving the fields empty.
     private static func explainMissingCertificates(_ connection: inout Connection) {
-        guard connection.serverCertificates.isEmpty, connection.serverHello != nil else { return }
+        // The frame, not the whole ServerHello: comparing the optional hello with nil copied it.
+        guard connection.serverCertificates.isEmpty, connection.serverHello?.frame != nil else { return }
         if connection.resumption.accepted == true {
             // The emitter names the issuing connection once reported ids are known.
             connection.notes.append(Note(frame: connection.serverHello?.frame, message: resumedNote))

@@ -1,7 +1,10 @@
 import TLSFlowModel
 
 /// How the first handshake-ending alert of a connection is explained.
-struct AlertClassification {
+///
+/// A class: three rules read it from the facts, and a struct was copied (retained field by
+/// field) at each read.
+final class AlertClassification {
     enum Kind { case versionMismatch, noSharedCipher, certificate, encrypted, other }
     let alert: AlertInfo
     let kind: Kind
@@ -11,13 +14,18 @@ struct AlertClassification {
     /// The sender's peer had already closed or reset: the alert answers that, it is not a cause.
     let answersClose: TimelineEvent?
 
-    init?(_ facts: ConnectionFacts) {
+    /// nil, without allocating, when no alert ended the handshake.
+    static func of(_ facts: ConnectionFacts) -> AlertClassification? {
         guard let alert = facts.firstSignificantAlert else { return nil }
+        return AlertClassification(alert, facts: facts)
+    }
+
+    private init(_ alert: AlertInfo, facts: ConnectionFacts) {
         self.alert = alert
         let (code, entry) = AlertDescriptions.entry(for: alert.descriptionCode, name: alert.description)
         self.code = code
         answersClose = facts.firstClose(by: alert.from.peer, atOrBefore: alert.frame)
-        let beforeServerHello = facts.connection.serverHello.map { alert.frame < $0.frame } ?? true
+        let beforeServerHello = facts.serverHelloFrame.map { alert.frame < $0 } ?? true
         if alert.encrypted && !alert.decrypted && code == nil || alert.level == .unknown && code == nil {
             kind = .encrypted
             name = "encrypted alert"
@@ -103,9 +111,11 @@ public struct VersionMismatchRule: DiagnosisRule {
             ]
         }
         // Offers disjoint without an alert: the server picked a version the client never offered.
-        if !facts.handshakeDone, let server = connection.serverHello, !server.helloRetryRequest,
-            let hello = connection.clientHello, !hello.supportedVersions.isEmpty, !server.version.isEmpty,
-            !offered.contains(server.version)
+        // The cheap tests come before the hellos are bound, which copies them.
+        if !facts.handshakeDone, connection.serverHello?.helloRetryRequest == false,
+            connection.clientHello?.supportedVersions.isEmpty == false,
+            let server = connection.serverHello, !server.version.isEmpty,
+            let hello = connection.clientHello, !offered.contains(server.version)
         {
             return [
                 Finding(

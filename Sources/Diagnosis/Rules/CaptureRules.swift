@@ -35,7 +35,7 @@ public struct CaptureGapRule: DiagnosisRule {
             frames += gaps.map(\.frame)
             sides.formUnion(gaps.map(\.from))
         }
-        if !facts.sawStart && connection.clientHello == nil {
+        if !facts.sawStart && facts.clientHelloFrame == nil {
             reasons.append(
                 "the capture started after the connection was set up (no SYN, no ClientHello; first frame \(connection.firstFrame)): the handshake cannot be checked"
             )
@@ -104,11 +104,14 @@ public struct MalformedRule: DiagnosisRule {
         let connection = facts.connection
         let notes = connection.notes.filter { CaptureGapRule.hasPrefix($0.message, DiagnosisNote.malformedPrefix) }
         // Plaintext before the ClientHello is the STARTTLS dialogue on upgraded connections.
-        let helloFrame = connection.clientHello?.frame ?? Int.max
-        let plaintext = facts.events.filter { event in
-            guard case .plaintext = event.kind else { return false }
-            return connection.upgradedFrom == nil || event.frame > helloFrame
-        }
+        let helloFrame = facts.clientHelloFrame ?? Int.max
+        let plaintext =
+            !facts.hasPlaintext
+            ? []
+            : facts.events.filter { event in
+                guard case .plaintext = event.kind else { return false }
+                return connection.upgradedFrom == nil || event.frame > helloFrame
+            }
         guard !notes.isEmpty || !plaintext.isEmpty else { return [] }
         let first = plaintext.first
         let side = first?.from
@@ -140,7 +143,7 @@ public struct MalformedRule: DiagnosisRule {
         detail +=
             ". A TLS record starts with content type 20–23, version 3.x and a length ≤ 16 KiB; these bytes do not."
         let fix: String
-        if side == .server && connection.clientHello.map({ ($0.frame) < (first?.frame ?? 0) }) == true {
+        if side == .server && facts.clientHelloFrame.map({ $0 < (first?.frame ?? 0) }) == true {
             fix =
                 "The service on port \(connection.server.port) answered the ClientHello in plaintext: it does not speak TLS there. Point the client at the TLS port, or use STARTTLS if the protocol needs it."
         } else if side == .client {
@@ -153,7 +156,7 @@ public struct MalformedRule: DiagnosisRule {
         summary += connection.handshakeComplete ? " (after the handshake)" : ""
         return [
             Finding(
-                code: "tls.malformed", severity: facts.sawStart || connection.clientHello != nil ? .error : .info,
+                code: "tls.malformed", severity: facts.sawStart || facts.clientHelloFrame != nil ? .error : .info,
                 side: side, summary: summary, detail: detail, fix: fix,
                 frames: Format.frames(
                     trigger: first?.frame ?? notes.first?.frame,

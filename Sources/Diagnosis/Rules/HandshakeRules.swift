@@ -3,17 +3,23 @@ import TLSFlowModel
 extension ConnectionFacts {
     /// The last TLS message before `frame`, for "after the server's Certificate (frame 7)".
     func lastMessage(before frame: Int) -> (event: TimelineEvent, name: String)? {
-        var found: (TimelineEvent, String)?
-        for event in events where event.frame <= frame {
-            switch event.kind {
-            case .handshake(_, let name, _): found = (event, name)
-            case .changeCipherSpec: found = (event, "ChangeCipherSpec")
-            case .encryptedRecord(let type, let length, _):
-                found = (event, type == 22 ? "encrypted Finished" : "encrypted record (\(length) bytes)")
+        // By position: only the event found is copied, and only its name is built.
+        var found: Int?
+        for index in events.indices where events[index].frame <= frame {
+            switch events[index].kind {
+            case .handshake, .changeCipherSpec, .encryptedRecord: found = index
             default: continue
             }
         }
-        return found
+        guard let found else { return nil }
+        let event = events[found]
+        switch event.kind {
+        case .handshake(_, let name, _): return (event, name)
+        case .changeCipherSpec: return (event, "ChangeCipherSpec")
+        case .encryptedRecord(let type, let length, _):
+            return (event, type == 22 ? "encrypted Finished" : "encrypted record (\(length) bytes)")
+        default: return nil
+        }
     }
 
     func describeLastMessage(before frame: Int) -> String {
@@ -30,17 +36,8 @@ extension ConnectionFacts {
 
     /// True when the close at `event` happened before the TLS handshake started.
     func isBeforeClientHello(_ event: TimelineEvent) -> Bool {
-        guard
-            let hello = clientHelloEvent
-                ?? connection.clientHello.map({
-                    TimelineEvent(
-                        frame: $0.frame, time: $0.time, from: .client,
-                        kind: .handshake(type: 1, name: "ClientHello", length: 0))
-                })
-        else {
-            return true
-        }
-        return event.frame < hello.frame
+        guard let helloFrame = clientHelloEvent?.frame ?? clientHelloFrame else { return true }
+        return event.frame < helloFrame
     }
 
     /// TCP closes that are about the handshake: the capture saw it start and it had not finished.
@@ -65,16 +62,17 @@ public struct StalledRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        guard !facts.handshakeDone, let hello = connection.clientHello else { return [] }
+        guard !facts.handshakeDone, facts.clientHelloFrame != nil else { return [] }
+        let noServerHello = facts.serverHelloFrame == nil
         let anchor: TimelineEvent
-        if connection.serverHello == nil {
+        if noServerHello {
             guard let event = facts.clientHelloEvent else { return [] }
             anchor = event
         } else {
             guard let progress = facts.lastHandshakeProgress else { return [] }
             anchor = progress
         }
-        let waiting = connection.serverHello == nil ? Side.client : anchor.from
+        let waiting = noServerHello ? Side.client : anchor.from
         let waitedOn = waiting.peer
         // Without any packet of the waited-on side the capture may simply lack that direction.
         guard facts.sidesSeen.contains(waitedOn), facts.payloadSegments(from: waitedOn, after: anchor.frame).isEmpty
@@ -89,9 +87,9 @@ public struct StalledRule: DiagnosisRule {
         guard timedOut || gaveUp else { return [] }
 
         let waited = Format.duration(ms: waitMs)
-        let what = connection.serverHello == nil ? "ServerHello" : "the \(waitedOn.rawValue)'s next handshake message"
+        let what = noServerHello ? "ServerHello" : "the \(waitedOn.rawValue)'s next handshake message"
         var summary: String
-        if connection.serverHello == nil {
+        if noServerHello {
             summary = "ClientHello to \(connection.serverName) unanswered: no ServerHello in \(waited)"
         } else {
             summary =
@@ -118,12 +116,12 @@ public struct StalledRule: DiagnosisRule {
         // A mid-handshake silence that only the end of the capture ends, with nothing retransmitted,
         // is also what a capture filtered to handshake packets looks like: report it, but not as
         // a proven failure.
-        let provenByCapture = close != nil || connection.serverHello == nil || !retransmitted.isEmpty
+        let provenByCapture = close != nil || noServerHello || !retransmitted.isEmpty
         if !provenByCapture {
             detail +=
                 " Nothing closed the connection in the capture, so this may also be a capture that was filtered or stopped here; a later close by either side would confirm the stall."
         }
-        if connection.serverHello == nil {
+        if noServerHello, let hello = connection.clientHello {
             detail += " \(Format.sni(connection)), offered \(TLSVersion.offered(by: hello).joined(separator: ", "))."
         }
         if !retransmitted.isEmpty {

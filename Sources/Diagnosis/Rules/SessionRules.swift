@@ -231,23 +231,26 @@ public struct EncryptedAlertRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        guard facts.isTLS13, let server = connection.serverHello, !(connection.decrypted && !connection.alerts.isEmpty)
+        guard facts.isTLS13, let serverFrame = facts.serverHelloFrame,
+            !(connection.decrypted && !connection.alerts.isEmpty)
         else { return [] }
         // One pass counts each side's encrypted records from the ServerHello on; the rule only
         // goes on when a side sent exactly one, so no list of them is kept.
         let done = connection.handshakeComplete ? connection.handshakeCompleteFrame : nil
+        // By position, so that only the records kept are copied.
+        let events = facts.events
         var clientCount = 0
         var clientFirst: (TimelineEvent, Int)?
         var lateServerCount = 0
         var lateServerFirst: (TimelineEvent, Int)?
-        for event in facts.events where event.frame >= server.frame {
-            guard case .encryptedRecord(_, let length, _) = event.kind else { continue }
-            if event.from == .client {
+        for index in events.indices where events[index].frame >= serverFrame {
+            guard case .encryptedRecord(_, let length, _) = events[index].kind else { continue }
+            if events[index].from == .client {
                 clientCount += 1
-                if clientFirst == nil { clientFirst = (event, length) }
-            } else if let done, event.frame > done {
+                if clientFirst == nil { clientFirst = (events[index], length) }
+            } else if let done, events[index].frame > done {
                 lateServerCount += 1
-                if lateServerFirst == nil { lateServerFirst = (event, length) }
+                if lateServerFirst == nil { lateServerFirst = (events[index], length) }
             }
             // Past one record from each side that counts, neither inference can hold.
             if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
@@ -258,17 +261,18 @@ public struct EncryptedAlertRule: DiagnosisRule {
             return [serverSide]
         }
         guard clientCount == 1, let (record, length) = clientFirst, length <= Self.maxAlertRecord else { return [] }
-        var flightEnd: TimelineEvent?
-        for event in facts.events where event.from == .server && event.frame >= server.frame {
-            guard case .encryptedRecord(_, let serverLength, _) = event.kind else { continue }
-            if event.frame <= record.frame {
-                flightEnd = event
+        var flightEndIndex: Int?
+        for index in events.indices where events[index].from == .server && events[index].frame >= serverFrame {
+            guard case .encryptedRecord(_, let serverLength, _) = events[index].kind else { continue }
+            if events[index].frame <= record.frame {
+                flightEndIndex = index
             } else if serverLength > Self.maxAlertRecord {
                 // Anything large from the server afterwards means the record was not a fatal alert.
                 return []
             }
         }
-        guard let flightEnd else { return [] }
+        guard let flightEndIndex else { return [] }
+        let flightEnd = events[flightEndIndex]
         guard let close = facts.firstClose(after: record.frame &- 1) else { return [] }
         let after = Format.duration(from: flightEnd.time, to: record.time)
         var detail =
@@ -286,7 +290,7 @@ public struct EncryptedAlertRule: DiagnosisRule {
                 detail: detail,
                 fix:
                     "Check the chain served for \(connection.serverName) against the client's trust store (`openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName) -showcerts`), serve the full chain; to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
-                frames: Format.frames(trigger: record.frame, [server.frame, flightEnd.frame, close.frame]))
+                frames: Format.frames(trigger: record.frame, [serverFrame, flightEnd.frame, close.frame]))
         ]
     }
 

@@ -58,15 +58,19 @@ public struct RefusedRule: DiagnosisRule {
 
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
-        guard let syn = facts.clientSYNs.first else { return [] }
-        // The first thing the server sent, if it is a RST and no SYN-ACK preceded it.
+        guard let synFrame = facts.clientSYNs.first?.frame else { return [] }
+        // The first thing the server sent, if it is a RST and no SYN-ACK preceded it. Found by
+        // position: only that event is copied, and only when it is the RST.
+        let events = facts.events
         guard
-            let answer = facts.events.first(where: { event in
-                guard event.from == .server, event.frame > syn.frame, case .segment = event.kind else { return false }
+            let answerIndex = events.firstIndex(where: { event in
+                guard event.from == .server, event.frame > synFrame, case .segment = event.kind else { return false }
                 return true
             }),
-            case .segment(let flags, _) = answer.kind, flags.contains(.rst), !flags.contains(.syn)
+            case .segment(let flags, _) = events[answerIndex].kind, flags.contains(.rst), !flags.contains(.syn)
         else { return [] }
+        let answer = events[answerIndex]
+        let syn = facts.clientSYNs[0]
         let server = Format.endpoint(connection.server)
         let after = Format.duration(from: syn.time, to: answer.time)
         let attempts = facts.clientSYNs.filter { $0.frame < answer.frame }.count
