@@ -26,7 +26,7 @@ public struct AnalysisOptions: Sendable {
     /// Keep each certificate's DER in the result (for --export-certs).
     public var keepCertificateDER = false
     /// Upper bound on concurrently tracked connections; the least recently active are evicted
-    /// beyond it. A tracked connection costs about 3.5 KiB, so the default bounds a SYN flood to
+    /// beyond it. A tracked connection costs about 3 KiB, so the default bounds a SYN flood to
     /// well under 1 GiB while leaving room for 200 000 live connections (3 300 new ones a
     /// second, all idle for the 60 s timeout).
     public var maxConnections = 200_000

@@ -37,7 +37,7 @@ struct AnalysisFlags: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Track at most this many connections at once (about 3.5 KiB each); the least recently active are closed early, with a note."
+            "Track at most this many connections at once (about 3 KiB each); the least recently active are closed early, with a note."
     )
     var maxConnections: Int = 200_000
 
