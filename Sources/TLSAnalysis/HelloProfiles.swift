@@ -1,10 +1,5 @@
 import TLSWire
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import WireBasics
 
 /// The part of a `ClientHelloInfo` that a client stack sends the same way on every connection:
 /// versions, cipher suites, ALPN, groups, signature algorithms and the JA3/JA4 fingerprints.
@@ -56,7 +51,7 @@ struct ClientHelloProfile: Sendable {
         return profile
     }
 
-    private static let cache = ProfileCache<ClientHelloProfile>()
+    private static let cache = SharedCache<HelloKey, ClientHelloProfile>(capacity: 1024)
 }
 
 /// The part of a `ServerHelloInfo` that a server stack answers the same way to the same hello:
@@ -90,7 +85,7 @@ struct ServerHelloProfile: Sendable {
         return profile
     }
 
-    private static let cache = ProfileCache<ServerHelloProfile>()
+    private static let cache = SharedCache<HelloKey, ServerHelloProfile>(capacity: 1024)
 }
 
 /// A hello's inputs to a profile, serialised: a version, a list of 16-bit values (suites), the
@@ -138,41 +133,6 @@ struct HelloKey: Hashable, Sendable {
     func hash(into hasher: inout Hasher) {
         // One pass over the raw bytes, not a combine call per element.
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-}
-
-/// Profiles already worked out, by hello key; shared by the analysis threads, so behind a lock,
-/// and emptied when full (a capture of endlessly varied hellos only loses the reuse). Like
-/// TLSWire's fingerprint cache, but in this module so that the dictionary code is specialised
-/// for its key.
-final class ProfileCache<Value>: @unchecked Sendable {
-    /// Allocated, so its address is stable (a stored mutex's address is not guaranteed).
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    private var values: [HelloKey: Value] = [:]
-    private let capacity = 1024
-
-    init() {
-        lock = .allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-    }
-
-    func lookup(_ key: HelloKey) -> Value? {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return values[key]
-    }
-
-    func store(_ key: HelloKey, _ value: Value) {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if values.count >= capacity { values.removeAll(keepingCapacity: true) }
-        values[key] = value
     }
 }
 

@@ -1,10 +1,5 @@
 import Crypto
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import WireBasics
 
 /// Which transport carried the hello: the first character of JA4/JA4S.
 public enum FingerprintTransport: String, Sendable {
@@ -26,7 +21,7 @@ public struct JA3: Sendable, Hashable {
         let groups = (((try? hello.supportedGroups()) ?? nil) ?? []).map(\.rawValue).filter { !isGREASE($0) }
         let formats = ((try? hello.ecPointFormats()) ?? nil) ?? []
         // Clients repeat the same few hellos: the strings and the MD5 are worked out once each.
-        let key = FingerprintCache<JA3>.Key(
+        let key = FingerprintKey(
             prefix: String(hello.legacyVersion.rawValue),
             lists: [cipherCodes, extensionCodes, groups, formats.map(UInt16.init)])
         if let cached = Self.cache.lookup(key) {
@@ -43,7 +38,7 @@ public struct JA3: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<JA3>()
+    private static let cache = SharedCache<FingerprintKey, JA3>(capacity: 4096)
 }
 
 /// JA3S: "SSLVersion,Cipher,SSLExtension" of a ServerHello, and its MD5.
@@ -86,7 +81,7 @@ public struct JA4: Sendable, Hashable {
             .filter { !isGREASE($0) }
         // The lists and the prefix determine every JA4 form; hashing them is much cheaper than
         // building the strings and their SHA-256s again for each repeat of a hello.
-        let key = FingerprintCache<JA4>.Key(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
+        let key = FingerprintKey(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
         if let cached = Self.cache.lookup(key) {
             self = cached
             return
@@ -112,7 +107,7 @@ public struct JA4: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<JA4>()
+    private static let cache = SharedCache<FingerprintKey, JA4>(capacity: 4096)
 
     static let empty = "000000000000"
 
@@ -160,7 +155,7 @@ public struct JA4S: Sendable, Hashable {
             + JA4.alpnCode(alpnBytes) + "_" + bareHex4(hello.cipherSuite.rawValue)
         // A server answers the same hello the same way: the list string and its SHA-256 are
         // worked out once per prefix and extension list.
-        let key = FingerprintCache<JA4S>.Key(prefix: prefix, lists: [extensions])
+        let key = FingerprintKey(prefix: prefix, lists: [extensions])
         if let cached = Self.cache.lookup(key) {
             self = cached
             return
@@ -171,7 +166,7 @@ public struct JA4S: Sendable, Hashable {
         Self.cache.store(key, self)
     }
 
-    private static let cache = FingerprintCache<JA4S>()
+    private static let cache = SharedCache<FingerprintKey, JA4S>(capacity: 4096)
 }
 
 extension ClientHello {
@@ -190,40 +185,8 @@ extension ServerHello {
     public func ja4s(transport: FingerprintTransport = .tcp) -> JA4S { JA4S(self, transport: transport) }
 }
 
-/// Fingerprints already worked out, by their inputs; shared by the analysis threads, so behind a
-/// lock, and emptied when full (a capture with endlessly varied hellos only loses the reuse).
-final class FingerprintCache<Value>: @unchecked Sendable {
-    struct Key: Hashable {
-        var prefix: String
-        var lists: [[UInt16]]
-    }
-
-    /// Allocated, so its address is stable (a stored mutex's address is not guaranteed).
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    private var values: [Key: Value] = [:]
-    private let capacity = 4096
-
-    init() {
-        lock = .allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-    }
-
-    func lookup(_ key: Key) -> Value? {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return values[key]
-    }
-
-    func store(_ key: Key, _ value: Value) {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if values.count >= capacity { values.removeAll(keepingCapacity: true) }
-        values[key] = value
-    }
+/// The inputs a fingerprint is computed from, as a cache key (`SharedCache`).
+struct FingerprintKey: Hashable {
+    var prefix: String
+    var lists: [[UInt16]]
 }
