@@ -24,7 +24,7 @@ public struct JA3: Sendable, Hashable {
         let key = FingerprintKey(
             prefix: String(hello.legacyVersion.rawValue),
             lists: [cipherCodes, extensionCodes, groups, formats.map(UInt16.init)])
-        if let cached = Self.cache.lookup(key) {
+        if key.isCacheable, let cached = Self.cache.lookup(key) {
             self = cached
             return
         }
@@ -35,7 +35,7 @@ public struct JA3: Sendable, Hashable {
             groups.map(String.init).joined(separator: "-"), formats.map(String.init).joined(separator: "-"),
         ].joined(separator: ",")
         hash = Insecure.MD5.hash(data: Array(string.utf8)).hexString
-        Self.cache.store(key, self)
+        if key.isCacheable { Self.cache.store(key, self) }
     }
 
     private static let cache = SharedCache<FingerprintKey, JA3>(capacity: 4096)
@@ -82,7 +82,7 @@ public struct JA4: Sendable, Hashable {
         // The lists and the prefix determine every JA4 form; hashing them is much cheaper than
         // building the strings and their SHA-256s again for each repeat of a hello.
         let key = FingerprintKey(prefix: prefix, lists: [ciphers, extensions, signatureCodes])
-        if let cached = Self.cache.lookup(key) {
+        if key.isCacheable, let cached = Self.cache.lookup(key) {
             self = cached
             return
         }
@@ -104,7 +104,7 @@ public struct JA4: Sendable, Hashable {
         ja4o =
             "\(prefix)_\(Self.hash12(originalCiphers))_\(originalExtensions.isEmpty ? Self.empty : Self.hash12(originalC))"
         ja4ro = "\(prefix)_\(originalCiphers)_\(originalC)"
-        Self.cache.store(key, self)
+        if key.isCacheable { Self.cache.store(key, self) }
     }
 
     private static let cache = SharedCache<FingerprintKey, JA4>(capacity: 4096)
@@ -156,14 +156,14 @@ public struct JA4S: Sendable, Hashable {
         // A server answers the same hello the same way: the list string and its SHA-256 are
         // worked out once per prefix and extension list.
         let key = FingerprintKey(prefix: prefix, lists: [extensions])
-        if let cached = Self.cache.lookup(key) {
+        if key.isCacheable, let cached = Self.cache.lookup(key) {
             self = cached
             return
         }
         let list = extensions.map(bareHex4).joined(separator: ",")
         ja4s = "\(prefix)_\(JA4.hash12(list))"
         ja4sr = "\(prefix)_\(list)"
-        Self.cache.store(key, self)
+        if key.isCacheable { Self.cache.store(key, self) }
     }
 
     private static let cache = SharedCache<FingerprintKey, JA4S>(capacity: 4096)
@@ -189,4 +189,11 @@ extension ServerHello {
 struct FingerprintKey: Hashable {
     var prefix: String
     var lists: [[UInt16]]
+
+    /// Hellos with more values than this are neither looked up nor kept: a hostile capture of
+    /// huge, varied hellos must not fill memory through the cache (4 096 keys and fingerprint
+    /// strings of up to 32 k values each), and real stacks stay far below it.
+    static let limit = 512
+
+    var isCacheable: Bool { lists.reduce(0) { $0 + $1.count } <= Self.limit }
 }

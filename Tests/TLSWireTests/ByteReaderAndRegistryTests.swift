@@ -232,3 +232,13 @@ struct RegistryTests {
         #expect(ContentType(23).rawValue == 23)
     }
 }
+
+struct FingerprintKeyTests {
+    /// Only hellos of a plausible size go through the shared fingerprint cache.
+    @Test func hugeHellosAreNotCached() {
+        let limit = FingerprintKey.limit
+        #expect(FingerprintKey(prefix: "771", lists: [Array(repeating: 1, count: limit)]).isCacheable)
+        #expect(!FingerprintKey(prefix: "771", lists: [Array(repeating: 1, count: limit), [2]]).isCacheable)
+        #expect(FingerprintKey(prefix: "771", lists: [[], [], []]).isCacheable)
+    }
+}
