@@ -39,14 +39,16 @@ public enum PacketDecoder {
         case 9, 50: first = .ppp(0)
         default: return .unsupportedLinkType(linkType)
         }
-        return walk.run(from: first)
+        walk.run(from: first)
+        return walk.outcome
     }
 
     /// Decodes a buffer that starts with an IPv4 or IPv6 header, such as a datagram rebuilt by
     /// `IPFragmentReassembler`.
     public static func decodeIP(_ data: UnsafeRawBufferPointer, originalLength: Int? = nil) -> DecodedPacket {
         var walk = Walk(data: data, originalLength: originalLength)
-        return walk.run(from: .ip(0))
+        walk.run(from: .ip(0))
+        return walk.outcome
     }
 
     /// Decodes a datagram rebuilt by `IPFragmentReassembler`; offsets in the result index
@@ -55,7 +57,8 @@ public enum PacketDecoder {
         datagram.withUnsafeBytes { buffer in
             var walk = Walk(data: buffer, originalLength: nil)
             walk.encapsulation.insert(.reassembled)
-            return walk.run(from: .ip(0))
+            walk.run(from: .ip(0))
+            return walk.outcome
         }
     }
 }
@@ -101,7 +104,9 @@ struct Walk {
         if reported < captured { captured = reported }
     }
 
-    mutating func run(from first: Layer) -> DecodedPacket {
+    /// Leaves the result in `outcome`: the caller takes it from the discarded walk (a move),
+    /// where returning it from this mutating method copied it.
+    mutating func run(from first: Layer) {
         var layer = first
         // Every layer consumes bytes, but cap the depth anyway so odd nesting cannot spin.
         for _ in 0..<64 {
@@ -110,11 +115,16 @@ struct Walk {
             case .ethernet(let offset): step = ethernet(offset)
             case .etherType(let type, let offset): step = etherType(type, offset)
             case .ip(let offset):
-                guard offset < captured else { return short("IP header", need: 20, at: offset) }
+                guard offset < captured else {
+                    outcome = short("IP header", need: 20, at: offset)
+                    return
+                }
                 switch byte(offset) >> 4 {
                 case 4: step = ipv4(offset)
                 case 6: step = ipv6(offset)
-                case let version: return .malformed(reason: "IP version \(version) is neither 4 nor 6")
+                case let version:
+                    outcome = .malformed(reason: "IP version \(version) is neither 4 nor 6")
+                    return
                 }
             case .ipv4(let offset): step = ipv4(offset)
             case .ipv6(let offset): step = ipv6(offset)
@@ -123,10 +133,10 @@ struct Walk {
             }
             switch step {
             case .next(let next): layer = next
-            case .done: return outcome
+            case .done: return
             }
         }
-        return .malformed(reason: "more than 64 nested headers")
+        outcome = .malformed(reason: "more than 64 nested headers")
     }
 
     enum Step {
