@@ -8,6 +8,8 @@ import TLSFlowModel
 /// is used from one place and never copied while in use.
 struct JSONEmitter {
     private let buf: ByteBuffer
+    /// Rendered name lists that connections share (see `sharedStrings`).
+    private let lists = ListFragments()
     let pretty: Bool
     private var depth = 0
     /// True until the current container has received its first element.
@@ -261,6 +263,25 @@ struct JSONEmitter {
         endArray()
     }
 
+    /// Like `strings`, for lists that many connections share one copy of (a client stack's
+    /// cipher suites, groups, signature algorithms: the analyser hands every connection of the
+    /// same hello the same array). Each distinct array is rendered once and its bytes reused.
+    mutating func sharedStrings(_ values: [String]) {
+        guard values.count >= 2 else {
+            strings(values)
+            return
+        }
+        let pretty = self.pretty
+        let fragment = lists.fragment(for: values) {
+            var scratch = JSONEmitter(pretty: pretty, capacity: 512)
+            scratch.strings(values)
+            return scratch.bytes
+        }
+        valuePrefix()
+        fragment.withUnsafeBufferPointer { buf.append(contentsOf: $0) }
+        first = false
+    }
+
     mutating func ints(_ values: [Int]) {
         beginArray(inline: true)
         for value in values { int(value) }
@@ -286,5 +307,29 @@ struct JSONEmitter {
         if value.utf8.withContiguousStorageIfAvailable({ buf.appendJSONString($0) }) == nil {
             Array(value.utf8).withUnsafeBufferPointer { buf.appendJSONString($0) }
         }
+    }
+}
+
+/// Rendered inline arrays by the identity of the array's storage. Each entry keeps its array, so
+/// the storage stays alive and unchanged (a write to a shared array copies it first) and its
+/// address cannot be reused by another array while the entry exists: equal address means equal
+/// contents. Bounded; emptied when full.
+final class ListFragments {
+    private struct Entry {
+        let list: [String]
+        let bytes: [UInt8]
+    }
+    private var entries: [UnsafeRawPointer: Entry] = [:]
+    private static let capacity = 256
+
+    func fragment(for list: [String], render: () -> [UInt8]) -> [UInt8] {
+        guard let address = list.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
+            return render()
+        }
+        if let entry = entries[address], entry.list.count == list.count { return entry.bytes }
+        let bytes = render()
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries[address] = Entry(list: list, bytes: bytes)
+        return bytes
     }
 }

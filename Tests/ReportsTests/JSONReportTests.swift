@@ -470,3 +470,36 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect(connections?.map { $0["id"] as? Int } == (1...count).map { Optional($0) })
     }
 }
+
+@Suite struct SharedListRenderingTests {
+    /// Rendered from the cache or not, a list comes out exactly as `strings` writes it: shared
+    /// arrays, arrays changed after being rendered (copy-on-write gives them new storage), and
+    /// arrays freed and replaced by others of the same size.
+    @Test(arguments: [false, true])
+    func matchesPlainRendering(pretty: Bool) {
+        var shared = JSONEmitter(pretty: pretty)
+        var plain = JSONEmitter(pretty: pretty)
+        func both(_ list: [String]) {
+            shared.sharedStrings(list)
+            plain.strings(list)
+        }
+        shared.beginArray()
+        plain.beginArray()
+        let suites = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_\"quoted\"\n"]
+        for _ in 0..<3 { both(suites) }
+        var changed = suites
+        changed[1] = "TLS_CHACHA20_POLY1305_SHA256"
+        both(changed)
+        both(suites)
+        for round in 0..<600 {
+            let fresh = ["a\(round)", "b\(round % 7)", "c"]
+            both(fresh)
+            both(fresh)
+        }
+        both([])
+        both(["only"])
+        shared.endArray()
+        plain.endArray()
+        #expect(shared.bytes == plain.bytes)
+    }
+}
