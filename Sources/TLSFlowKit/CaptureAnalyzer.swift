@@ -159,9 +159,9 @@ public final class CaptureAnalyzer {
             guard keep else { return }
         }
         sweepIfDue(now: frame.timestamp, emit: emit)
-        // Every shard reads every frame, but only shard 0's capture-level counts are reported:
-        // the others skip a plain Ethernet/IPv4/TCP frame of a flow they do not own before the
-        // full decode (the frames that would count as malformed are never plain ones).
+        // Every shard reads every frame, but only shard 0's capture-level counts (undecodable
+        // frames and the like) are reported: the others may skip a plain Ethernet/IPv4/TCP frame
+        // of a flow they do not own before the full decode, whatever that decode would have said.
         if let shard, shard.index != 0, let key = FlowKey.plainIPv4TCP(frame.data, linkType: frame.linkType),
             !shard.owns(key)
         {
