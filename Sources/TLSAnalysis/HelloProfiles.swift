@@ -135,24 +135,3 @@ struct HelloKey: Hashable, Sendable {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
-
-/// Lowercase hex without separators, byte for byte what `WireBasics.hexString` writes, for the
-/// session IDs and ticket heads hex-encoded on every connection: the generic version is not
-/// specialised across modules and copies a slice into an array first.
-func lowercaseHex(_ bytes: ArraySlice<UInt8>) -> String {
-    bytes.withUnsafeBufferPointer { source in
-        String(unsafeUninitializedCapacity: source.count * 2) { out in
-            var i = 0
-            for byte in source {
-                out[i] = hexDigits[Int(byte >> 4)]
-                out[i + 1] = hexDigits[Int(byte & 0x0f)]
-                i += 2
-            }
-            return i
-        }
-    }
-}
-
-func lowercaseHex(_ bytes: [UInt8]) -> String { lowercaseHex(bytes[...]) }
-
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

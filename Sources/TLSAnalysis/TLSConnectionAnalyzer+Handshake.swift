@@ -65,7 +65,7 @@ extension TLSConnectionAnalyzer {
             case 4:
                 let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
-                    connection.issuedTickets.append(lowercaseHex(ticket.ticket.prefix(32)))
+                    connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
                 }
             default:
                 break
@@ -87,11 +87,11 @@ extension TLSConnectionAnalyzer {
         info.legacyVersion = profile.legacyVersion
         info.supportedVersions = profile.supportedVersions
         info.sni = ((try? hello.serverNames()) ?? nil)?.first
-        info.sessionID = lowercaseHex(hello.sessionID)
+        info.sessionID = hexString(hello.sessionID)
         info.sessionTicket = hello.sessionTicketLength != nil
         info.sessionTicketLength = hello.sessionTicketLength ?? 0
         if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
-            info.sessionTicketHead = lowercaseHex(ticket.body.prefix(32))
+            info.sessionTicketHead = hexString(ticket.body.prefix(32))
         }
         info.psk = hello.has(.preSharedKey)
         info.earlyData = hello.hasEarlyData
@@ -124,7 +124,7 @@ extension TLSConnectionAnalyzer {
         info.version = profile.versionName
         info.cipherSuiteValue = hello.cipherSuite.rawValue
         info.cipherSuite = profile.cipherSuite
-        info.sessionID = lowercaseHex(hello.sessionID)
+        info.sessionID = hexString(hello.sessionID)
         info.alpn = profile.alpn
         info.helloRetryRequest = helloRetryRequestSeen
         info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil

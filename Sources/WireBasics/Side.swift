@@ -8,18 +8,23 @@ public enum Side: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Lowercase hex without separators, the form the JSON contract uses for every byte string.
+@inlinable
 public func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-    // Certificate hashes and fingerprints are rendered for every connection: one allocation,
-    // no per-character appends.
-    let array = bytes as? [UInt8] ?? Array(bytes)
-    return array.withUnsafeBufferPointer { source in
-        String(unsafeUninitializedCapacity: source.count * 2) { out in
-            for (index, byte) in source.enumerated() {
-                out[2 * index] = hexDigits[Int(byte >> 4)]
-                out[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
-            }
-            return source.count * 2
+    // Inlinable so that arrays and slices reach the buffer directly in every module (no
+    // dynamic cast, no copy into an array): session IDs and ticket heads are rendered for every
+    // connection.
+    if let text = bytes.withContiguousStorageIfAvailable({ hexString(buffer: $0) }) { return text }
+    return Array(bytes).withUnsafeBufferPointer { hexString(buffer: $0) }
+}
+
+/// `hexString` of a buffer: one allocation, no per-character appends.
+public func hexString(buffer source: UnsafeBufferPointer<UInt8>) -> String {
+    String(unsafeUninitializedCapacity: source.count * 2) { out in
+        for (index, byte) in source.enumerated() {
+            out[2 * index] = hexDigits[Int(byte >> 4)]
+            out[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
         }
+        return source.count * 2
     }
 }
 
