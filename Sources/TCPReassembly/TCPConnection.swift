@@ -103,6 +103,9 @@ public struct TCPConnection: Sendable {
 
     /// True when this SYN begins a new connection on the same 4-tuple (port reuse): the old one
     /// is closed, or the SYN carries a different initial sequence number than the SYN we saw.
+    // Inlined: called through a pointer on every packet, and an out-of-line call made the
+    // caller copy the whole TCPConnection to pass it.
+    @inlinable @inline(__always)
     public func isNewConnection(_ header: SegmentHeader, direction: Direction) -> Bool {
         guard header.isSYN, !header.isACK else { return false }
         if let syn {

@@ -159,12 +159,10 @@ public final class CaptureAnalyzer {
             guard keep else { return }
         }
         sweepIfDue(now: frame.timestamp, emit: emit)
-        // Every shard reads every frame, but only shard 0's capture-level counts (undecodable
-        // frames and the like) are reported: the others may skip a plain Ethernet/IPv4/TCP frame
-        // of a flow they do not own before the full decode, whatever that decode would have said.
-        if let shard, shard.index != 0, let key = FlowKey.plainIPv4TCP(frame.data, linkType: frame.linkType),
-            !shard.owns(key)
+        if let packet = PacketDecoder.plainTCP(
+            frame.data, linkType: frame.linkType, originalLength: frame.originalLength)
         {
+            handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)
             return
         }
         switch PacketDecoder.decode(frame.data, linkType: frame.linkType, originalLength: frame.originalLength) {

@@ -19,26 +19,25 @@ struct FlowKey: Hashable {
         }
         return (FlowKey(addressA: destination, addressB: source, portA: destinationPort, portB: sourcePort), false)
     }
-}
 
-extension FlowKey {
-    /// The key of an untagged Ethernet frame carrying an unfragmented IPv4 TCP segment whose
-    /// headers are all captured, read straight from the bytes; nil for anything else (which
-    /// then goes through the full decoder).
-    static func plainIPv4TCP(_ data: UnsafeRawBufferPointer, linkType: Int32) -> FlowKey? {
-        guard linkType == 1, data.count >= 14 + 20 + 4 else { return nil }
-        @inline(__always) func byte(_ offset: Int) -> UInt8 { data.load(fromByteOffset: offset, as: UInt8.self) }
-        @inline(__always) func u16(_ offset: Int) -> UInt16 { UInt16(byte(offset)) << 8 | UInt16(byte(offset + 1)) }
-        @inline(__always) func u32(_ offset: Int) -> UInt32 { UInt32(u16(offset)) << 16 | UInt32(u16(offset + 2)) }
-        let first = byte(14)
-        let headerLength = Int(first & 0x0f) * 4
-        guard u16(12) == 0x0800, first >> 4 == 4, headerLength >= 20, byte(23) == 6, u16(20) & 0x3fff == 0,
-            14 + headerLength + 4 <= data.count
-        else { return nil }
-        let tcp = 14 + headerLength
-        return FlowKey.make(
-            source: .v4(u32(26)), sourcePort: u16(tcp), destination: .v4(u32(30)), destinationPort: u16(tcp + 2)
-        ).0
+    /// Whole words into the hasher, losslessly: the table is probed on every packet, and the
+    /// synthesised hash fed two enum tags, two addresses and two ports one small value at a time.
+    /// Still the seeded `Hasher`, so a capture cannot be crafted to collide.
+    func hash(into hasher: inout Hasher) {
+        switch (addressA, addressB) {
+        case (.v4(let a), .v4(let b)):
+            hasher.combine(UInt64(a) << 32 | UInt64(b))
+        case (.v4(let a), .v6(let high, let low)), (.v6(let high, let low), .v4(let a)):
+            hasher.combine(UInt64(a) | 1 << 63)
+            hasher.combine(high)
+            hasher.combine(low)
+        case (.v6(let highA, let lowA), .v6(let highB, let lowB)):
+            hasher.combine(highA)
+            hasher.combine(lowA)
+            hasher.combine(highB)
+            hasher.combine(lowB)
+        }
+        hasher.combine(UInt32(portA) << 16 | UInt32(portB))
     }
 }
 
