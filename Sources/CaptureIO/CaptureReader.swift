@@ -14,6 +14,9 @@ public final class CaptureReader {
     public private(set) var linkTypes: [Int32] = []
     /// pcapng Decryption Secrets Blocks seen so far (complete after `forEachFrame` returns).
     public private(set) var decryptionSecrets: [DecryptionSecret] = []
+    /// Called as each Decryption Secrets Block is read, before the frames that follow it: a
+    /// reader of frames learns of new keys without checking `decryptionSecrets` on every frame.
+    public var onDecryptionSecret: ((DecryptionSecret) -> Void)?
     /// File bytes consumed so far.
     public var bytesRead: Int { source.offset }
     /// Bytes at the start of a mapped file already handed back to the kernel (tests).
@@ -90,7 +93,10 @@ public final class CaptureReader {
         if !linkTypes.contains(linkType) { linkTypes.append(linkType) }
     }
 
-    func noteSecret(_ secret: DecryptionSecret) { decryptionSecrets.append(secret) }
+    func noteSecret(_ secret: DecryptionSecret) {
+        decryptionSecrets.append(secret)
+        onDecryptionSecret?(secret)
+    }
 
     func noteNanosecondPrecision() { nanosecondPrecision = true }
 

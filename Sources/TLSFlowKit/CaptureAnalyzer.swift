@@ -13,8 +13,9 @@ public final class CaptureAnalyzer {
     let options: AnalysisOptions
     let auditor: CertificateAuditor
     private var filter: PacketFilter?
+    /// Read on every frame instead of `filter`: a `let` costs no dynamic exclusivity check.
+    private let filtering: Bool
     private var keyLog: KeyLog
-    private var secretsSeen = 0
 
     private var flows: [FlowKey: Flow] = [:]
     private var closedQueue: [(key: FlowKey, sequence: Int)] = []
@@ -29,24 +30,36 @@ public final class CaptureAnalyzer {
     private var undecodable = 0
     private var firstUndecodable: (frame: Int, reason: String)?
     private var unsupportedLinkTypes: Set<Int32> = []
-    private var lastFrame = 0
-    private var lastTime = Timestamp.zero
+    /// The frame being processed: one stored property written once per frame (each write to a
+    /// class's stored property costs a dynamic exclusivity check).
+    private var clock = FrameClock()
+    private var lastFrame: Int { clock.frame }
+    private var lastTime: Timestamp { clock.time }
     /// Set by `ParallelAnalysis`: only this shard's flows are tracked, and flow creations and
     /// finished connections go to the merger instead of being completed here.
-    var shard: ShardRole?
+    let shard: ShardRole?
 
     /// A closed connection lingers this long (capture time) for trailing ACKs, retransmitted FINs
     /// and late alerts before it is finished.
     static let closeLinger = 2.0
 
-    public init(
+    public convenience init(
         options: AnalysisOptions, auditor: CertificateAuditor, keyLog: KeyLog, file: String, format: String
+    ) throws {
+        try self.init(options: options, auditor: auditor, keyLog: keyLog, file: file, format: format, shard: nil)
+    }
+
+    init(
+        options: AnalysisOptions, auditor: CertificateAuditor, keyLog: KeyLog, file: String, format: String,
+        shard: ShardRole?
     ) throws {
         self.options = options
         self.auditor = auditor
         self.keyLog = keyLog
         if let expression = options.filter { filter = try PacketFilter(expression: expression) }
+        filtering = filter != nil
         report = CaptureReport(file: file, format: format)
+        self.shard = shard
     }
 
     /// Analyses `path`; `emit` receives connections in order of their first packet.
@@ -81,12 +94,22 @@ public final class CaptureAnalyzer {
 
     func run(reader: CaptureReader, emit: (Connection) -> Void) -> CaptureReport {
         var linkTypesSeen: [Int32] = []
+        // Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for
+        // the connections that follow them; the reader may have met some while opening the file.
+        for secret in reader.decryptionSecrets { absorb(secret) }
+        reader.onDecryptionSecret = { [unowned self] secret in absorb(secret) }
+        defer { reader.onDecryptionSecret = nil }
+        var first = true
         let outcome = reader.forEachFrame { frame in
+            if first {
+                first = false
+                report.firstTime = frame.timestamp
+            }
             if !linkTypesSeen.contains(frame.linkType) { linkTypesSeen.append(frame.linkType) }
-            if reader.decryptionSecrets.count != secretsSeen { absorbSecrets(reader.decryptionSecrets) }
             process(frame, emit: emit)
             shard?.frameDone(frame.number)
         }
+        if !first { report.lastTime = lastTime }
         report.packets = lastFrame
         report.bytes = reader.bytesRead
         report.nanosecondPrecision = reader.nanosecondPrecision
@@ -135,25 +158,16 @@ public final class CaptureAnalyzer {
         }
     }
 
-    /// Keys embedded in the capture (pcapng Decryption Secrets Blocks) join the key log for the
-    /// connections that follow them.
-    private func absorbSecrets(_ secrets: [DecryptionSecret]) {
-        for secret in secrets[secretsSeen...] {
-            if let embedded = KeyLog(
-                decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block")
-            {
-                keyLog.merge(embedded)
-            }
+    private func absorb(_ secret: DecryptionSecret) {
+        if let embedded = KeyLog(decryptionSecretsType: secret.type, data: secret.data, source: "pcapng secrets block")
+        {
+            keyLog.merge(embedded)
         }
-        secretsSeen = secrets.count
     }
 
     private func process(_ frame: CaptureFrame, emit: (Connection) -> Void) {
-        lastFrame = frame.number
-        lastTime = frame.timestamp
-        if report.firstTime == nil { report.firstTime = frame.timestamp }
-        report.lastTime = frame.timestamp
-        if var filter {
+        clock = FrameClock(frame: frame.number, time: frame.timestamp)
+        if filtering, var filter {
             let keep = filter.matches(frame)
             self.filter = filter
             guard keep else { return }
@@ -555,4 +569,10 @@ struct OrderedEmitter {
             next += 1
         }
     }
+}
+
+/// Where the analysis is in the capture.
+struct FrameClock {
+    var frame = 0
+    var time = Timestamp.zero
 }

@@ -51,8 +51,8 @@ enum ParallelAnalysis {
         for index in 0..<threads {
             let reader = try CaptureReader(path: path)
             let analyzer = try CaptureAnalyzer(
-                options: options, auditor: auditor, keyLog: keyLog, file: displayName, format: reader.format.rawValue)
-            analyzer.shard = ShardRole(index: index, count: threads, channel: channel)
+                options: options, auditor: auditor, keyLog: keyLog, file: displayName, format: reader.format.rawValue,
+                shard: ShardRole(index: index, count: threads, channel: channel))
             jobs.append(ShardJob(reader: reader, analyzer: analyzer))
         }
         let merger = try CaptureAnalyzer(
