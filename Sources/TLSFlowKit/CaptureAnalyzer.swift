@@ -176,6 +176,8 @@ public final class CaptureAnalyzer {
         if let packet = PacketDecoder.plainTCP(
             frame.data, linkType: frame.linkType, originalLength: frame.originalLength)
         {
+            // Most frames a shard reads belong to another shard: drop them before any flow work.
+            if let shard, !shard.owns(packet) { return }
             handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)
             return
         }

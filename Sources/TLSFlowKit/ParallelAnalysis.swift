@@ -169,28 +169,37 @@ final class ShardRole {
     static let batch = 256
 
     /// A fixed hash (not the per-process seeded one), so a flow's shard is the same in every
-    /// shard thread; the key is normalised, so both directions land in the same shard.
+    /// shard thread. Symmetric in the two endpoints, so both directions land in the same shard
+    /// without normalising the key first: a shard checks every frame it reads, most of them
+    /// another shard's, straight from the decoded packet.
     @inline(__always)
-    func owns(_ key: FlowKey) -> Bool {
+    func owns(_ source: IPAddress, _ sourcePort: UInt16, _ destination: IPAddress, _ destinationPort: UInt16) -> Bool {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         @inline(__always) func mix(_ value: UInt64) {
             h = (h ^ value) &* 0xFF51_AFD7_ED55_8CCD
             h ^= h >> 33
         }
-        switch key.addressA {
-        case .v4(let a): mix(UInt64(a))
-        case .v6(let high, let low):
-            mix(high)
-            mix(low)
+        @inline(__always) func fold(_ address: IPAddress) -> UInt64 {
+            switch address {
+            case .v4(let a): return UInt64(a)
+            case .v6(let high, let low): return high ^ (low &* 0xC2B2_AE3D_27D4_EB4F)
+            }
         }
-        switch key.addressB {
-        case .v4(let a): mix(UInt64(a))
-        case .v6(let high, let low):
-            mix(high)
-            mix(low)
-        }
-        mix(UInt64(key.portA) << 16 | UInt64(key.portB))
+        let a = fold(source)
+        let b = fold(destination)
+        // Sum and xor are both symmetric; together they tell apart pairs either alone confuses.
+        mix(a &+ b)
+        mix(a ^ b)
+        mix(UInt64(sourcePort) &+ UInt64(destinationPort) | UInt64(sourcePort ^ destinationPort) << 32)
         return Int(h % UInt64(count)) == index
+    }
+
+    @inline(__always)
+    func owns(_ key: FlowKey) -> Bool { owns(key.addressA, key.portA, key.addressB, key.portB) }
+
+    @inline(__always)
+    func owns(_ packet: TCPPacket) -> Bool {
+        owns(packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
     }
 
     func created(firstFrame: Int) {

@@ -1,4 +1,5 @@
 import Foundation
+import PacketDecoding
 import Reports
 import TLSFlowModel
 import Testing
@@ -128,6 +129,19 @@ struct ParallelAnalysisTests {
             if let owner = owners.first { perShard[owner.index] += 1 }
         }
         // Each shard gets a fair part of 300 flows.
+        #expect(perShard.allSatisfy { $0 > 50 })
+        // IPv6, and many clients talking to one server port (the span-port case).
+        perShard = [0, 0, 0]
+        for client in UInt64(1)...300 {
+            let server = IPAddress.v6(0x2001_0db8_0000_0000, 1)
+            let host = IPAddress.v6(0x2001_0db8_0000_0001, client)
+            let (forward, _) = FlowKey.make(source: host, sourcePort: 50000, destination: server, destinationPort: 443)
+            let (backward, _) = FlowKey.make(source: server, sourcePort: 443, destination: host, destinationPort: 50000)
+            let owners = roles.filter { $0.owns(forward) }
+            #expect(owners.count == 1)
+            #expect(owners.first?.owns(backward) == true)
+            if let owner = owners.first { perShard[owner.index] += 1 }
+        }
         #expect(perShard.allSatisfy { $0 > 50 })
     }
 }
