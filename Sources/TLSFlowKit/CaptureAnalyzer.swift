@@ -17,7 +17,7 @@ public final class CaptureAnalyzer {
     private let filtering: Bool
     private var keyLog: KeyLog
 
-    private var flows: [FlowKey: Flow] = [:]
+    private let flows = FlowIndex()
     private var closedQueue: [(key: FlowKey, sequence: Int)] = []
     private var nextSequence = 0
     private var lastSweep: Timestamp?
@@ -304,7 +304,7 @@ public final class CaptureAnalyzer {
                 connection: connection, initiatorIsClient: initiatorIsClient, rolesKnownFromSYN: isSYN,
                 keyLog: keyLog.count > 0 ? keyLog : nil))
         nextSequence += 1
-        flows[key] = flow
+        flows.set(key, flow)
         peakTrackedFlows = max(peakTrackedFlows, flows.count)
         ordered.register(flow.sequence)
         shard?.created(firstFrame: frame.number)
@@ -338,7 +338,9 @@ public final class CaptureAnalyzer {
             lastIdleSweep = now
             // In order of creation, so the finishing order (and what it decides: session links,
             // pattern id lists) does not depend on hashing, and shards merge to the same order.
-            let idle = flows.filter { now.milliseconds(since: $0.value.lastActivity) >= options.idleTimeout * 1000 }
+            let idle = flows.entries.filter {
+                now.milliseconds(since: $0.value.lastActivity) >= options.idleTimeout * 1000
+            }
             for (key, flow) in idle.sorted(by: { $0.value.sequence < $1.value.sequence }) {
                 finish(key: key, flow: flow, end: .idle, order: .idle, emit: emit)
             }
@@ -354,7 +356,7 @@ public final class CaptureAnalyzer {
     /// otherwise cost a full scan per packet).
     private func evictOldest(emit: (Connection) -> Void) {
         let batch = max(1, min(flows.count, maxTrackedFlows / 16))
-        let byAge = flows.sorted {
+        let byAge = flows.entries.sorted {
             let a = $0.value.lastActivity
             let b = $1.value.lastActivity
             return a != b ? a < b : $0.value.sequence < $1.value.sequence
@@ -389,7 +391,7 @@ public final class CaptureAnalyzer {
     }
 
     private func finishAll(emit: (Connection) -> Void) {
-        let remaining = flows.sorted { $0.value.sequence < $1.value.sequence }
+        let remaining = flows.entries.sorted { $0.value.sequence < $1.value.sequence }
         for (key, flow) in remaining {
             let idle = lastTime.milliseconds(since: flow.lastActivity) >= options.idleTimeout * 1000
             finish(key: key, flow: flow, end: idle ? .idle : .captureEnd, order: .captureEnd, emit: emit)
@@ -401,7 +403,7 @@ public final class CaptureAnalyzer {
     }
 
     private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
-        if flows[key] === flow { flows[key] = nil }
+        if flows[key] === flow { flows.remove(key) }
         bufferedBytes -= flow.tcp.pointee.pendingBytes
         flow.tcp.pointee.flush(frame: lastFrame, time: lastTime, sink: &flow.analyzer.pointee)
         let connection = flow.analyzer.pointee.finish(tcp: flow.tcp.pointee, end: end)

@@ -4,6 +4,7 @@ import TLSAnalysis
 import TLSFlowModel
 
 /// Both directions of a connection map to one key: the lower endpoint first.
+/// Equatable for `FlowIndex`, which hashes it itself; Hashable for tests that model the index.
 struct FlowKey: Hashable {
     var addressA: IPAddress
     var addressB: IPAddress
@@ -18,26 +19,6 @@ struct FlowKey: Hashable {
             return (FlowKey(addressA: source, addressB: destination, portA: sourcePort, portB: destinationPort), true)
         }
         return (FlowKey(addressA: destination, addressB: source, portA: destinationPort, portB: sourcePort), false)
-    }
-
-    /// Whole words into the hasher, losslessly: the table is probed on every packet, and the
-    /// synthesised hash fed two enum tags, two addresses and two ports one small value at a time.
-    /// Still the seeded `Hasher`, so a capture cannot be crafted to collide.
-    func hash(into hasher: inout Hasher) {
-        switch (addressA, addressB) {
-        case (.v4(let a), .v4(let b)):
-            hasher.combine(UInt64(a) << 32 | UInt64(b))
-        case (.v4(let a), .v6(let high, let low)), (.v6(let high, let low), .v4(let a)):
-            hasher.combine(UInt64(a) | 1 << 63)
-            hasher.combine(high)
-            hasher.combine(low)
-        case (.v6(let highA, let lowA), .v6(let highB, let lowB)):
-            hasher.combine(highA)
-            hasher.combine(lowA)
-            hasher.combine(highB)
-            hasher.combine(lowB)
-        }
-        hasher.combine(UInt32(portA) << 16 | UInt32(portB))
     }
 }
 
