@@ -16,9 +16,9 @@ public enum DecodedPacket: Sendable {
 /// still counts any beyond that.
 public struct VLANTags: Sendable, Hashable {
     public private(set) var count = 0
-    private var storage: (UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0)
+    @usableFromInline var storage: (UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0)
 
-    public init() {}
+    @inlinable public init() {}
 
     public var isEmpty: Bool { count == 0 }
 
@@ -52,7 +52,7 @@ public struct VLANTags: Sendable, Hashable {
 /// Layers the decoder went through on the way to TCP.
 public struct Encapsulation: OptionSet, Sendable, Hashable {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let vlan = Encapsulation(rawValue: 1 << 0)
     public static let pppoe = Encapsulation(rawValue: 1 << 1)
@@ -94,6 +94,35 @@ public struct TCPPacket: Sendable, Hashable {
     public var ipLengthExceedsFrame: Bool
     public var vlans: VLANTags
     public var encapsulation: Encapsulation
+
+    // Spelled out (it is the memberwise one) so that `PacketDecoder.plainTCP` can be inlined
+    // into its callers in other modules.
+    @inlinable
+    init(
+        source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,
+        sequenceNumber: UInt32, acknowledgmentNumber: UInt32, flags: TCPFlags, window: UInt16, headerLength: Int,
+        headerOffset: Int, payloadOffset: Int, payloadLength: Int, payloadMissing: Int, ipVersion: UInt8, ttl: UInt8,
+        ipLengthExceedsFrame: Bool, vlans: VLANTags, encapsulation: Encapsulation
+    ) {
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sequenceNumber = sequenceNumber
+        self.acknowledgmentNumber = acknowledgmentNumber
+        self.flags = flags
+        self.window = window
+        self.headerLength = headerLength
+        self.headerOffset = headerOffset
+        self.payloadOffset = payloadOffset
+        self.payloadLength = payloadLength
+        self.payloadMissing = payloadMissing
+        self.ipVersion = ipVersion
+        self.ttl = ttl
+        self.ipLengthExceedsFrame = ipLengthExceedsFrame
+        self.vlans = vlans
+        self.encapsulation = encapsulation
+    }
 
     /// The TCP options bytes of this segment within `buffer`.
     public func optionBytes(in buffer: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -184,19 +213,19 @@ public struct TCPOptions: Sendable, Hashable {
 }
 
 /// Callers must have checked `offset + 4 <= bytes.count`.
-@inline(__always)
+@inlinable @inline(__always)
 func beUInt32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
     UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
 }
 
 /// Callers must have checked `offset + 2 <= bytes.count`.
-@inline(__always)
+@inlinable @inline(__always)
 func beUInt16(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
     UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
 }
 
 /// Callers must have checked `offset + 8 <= bytes.count`.
-@inline(__always)
+@inlinable @inline(__always)
 func beUInt64(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
     UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
 }

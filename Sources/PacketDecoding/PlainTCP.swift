@@ -9,7 +9,7 @@ extension PacketDecoder {
     /// walk cost several times more than the analysis of a typical segment. The bounds checks are
     /// the same; anything the walk would report as malformed is left to the walk, so its messages
     /// stay in one place.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func plainTCP(_ data: UnsafeRawBufferPointer, linkType: Int32, originalLength: Int?) -> TCPPacket? {
         guard linkType == 1, data.count >= 14 + 20 + 20 else { return nil }
         var captured = data.count
