@@ -45,8 +45,17 @@ public struct InterceptionTracker: Sendable {
             }
             var groups: [String: [Sighting]] = [:]
             var groupOrder: [String] = []
+            // Sightings of one name nearly all share a handful of issuers: work out each issuer's
+            // organisation once (up to 10 000 sightings per name, about 10 k instructions each).
+            var organisations: [String: String] = [:]
             for sighting in sightings {
-                let organisation = Self.organisation(of: sighting.issuer)
+                let organisation: String
+                if let known = organisations[sighting.issuer] {
+                    organisation = known
+                } else {
+                    organisation = Self.organisation(of: sighting.issuer)
+                    organisations[sighting.issuer] = organisation
+                }
                 if groups[organisation] == nil { groupOrder.append(organisation) }
                 groups[organisation, default: []].append(sighting)
             }
