@@ -4,8 +4,8 @@ import TLSWire
 
 extension TLSConnectionAnalyzer {
     mutating func feedHandshake(_ body: [UInt8], direction: Direction, frame: Int, time: Timestamp) {
-        let outputs = directions[direction.rawValue].handshake.append(body[...])
-        for output in outputs {
+        directions[direction.rawValue].handshake.feed(body[...])
+        while let output = directions[direction.rawValue].handshake.next() {
             switch output {
             case .message(let message):
                 handleHandshake(message, direction: direction, frame: frame, time: time)
