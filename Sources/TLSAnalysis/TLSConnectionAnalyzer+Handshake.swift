@@ -86,20 +86,37 @@ extension TLSConnectionAnalyzer {
         info.recordVersion = ProtocolVersion(recordVersion).name
         info.legacyVersion = profile.legacyVersion
         info.supportedVersions = profile.supportedVersions
-        info.sni = ((try? hello.serverNames()) ?? nil)?.first
-        info.sessionID = hexString(hello.sessionID)
-        info.sessionTicket = hello.sessionTicketLength != nil
-        info.sessionTicketLength = hello.sessionTicketLength ?? 0
-        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
-            info.sessionTicketHead = hexString(ticket.body.prefix(32))
+        // The per-connection extensions in one pass; the first of a type is the one read, as
+        // `extensionNamed` reads it (registry constants hoisted: each read is a call).
+        let serverNameType = ExtensionType.serverName.rawValue
+        let sessionTicketType = ExtensionType.sessionTicket.rawValue
+        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
+        let earlyDataType = ExtensionType.earlyData.rawValue
+        var serverName: TLSExtension?
+        var ticket: TLSExtension?
+        for ext in hello.extensions {
+            if ext.type.rawValue == serverNameType {
+                if serverName == nil { serverName = ext }
+            } else if ext.type.rawValue == sessionTicketType {
+                if ticket == nil { ticket = ext }
+            } else if ext.type.rawValue == preSharedKeyType {
+                info.psk = true
+            } else if ext.type.rawValue == earlyDataType {
+                info.earlyData = true
+            }
         }
-        info.psk = hello.has(.preSharedKey)
-        info.earlyData = hello.hasEarlyData
-        info.cipherSuiteValues = hello.cipherSuites
+        if let serverName { info.sni = (try? ExtensionDecoders.firstServerName(serverName)) ?? nil }
+        info.sessionID = hexString(hello.sessionID)
+        if let ticket {
+            info.sessionTicket = true
+            info.sessionTicketLength = ticket.body.count
+            if !ticket.body.isEmpty { info.sessionTicketHead = hexString(ticket.body.prefix(32)) }
+        }
+        info.cipherSuiteValues = profile.cipherSuiteValues
         info.cipherSuites = profile.cipherSuites
         info.alpn = profile.alpn
         info.groups = profile.groups
-        info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
+        info.keyShareGroups = profile.keyShareGroups
         info.signatureAlgorithms = profile.signatureAlgorithms
         info.sslv2Format = hello.isSSLv2Compatible
         info.ja3String = profile.ja3String

@@ -47,17 +47,30 @@ public enum ExtensionDecoders {
     /// RFC 6066 3: ServerNameList; returns host_name entries. An empty body is the server's
     /// acknowledgement and yields [].
     public static func serverNames(_ ext: TLSExtension) throws(DecodeError) -> [String] {
+        var names: [String] = []
+        try forEachHostName(ext) { names.append(String(decoding: $0, as: UTF8.self)) }
+        return names
+    }
+
+    /// The first of `serverNames`, with the whole list checked as `serverNames` checks it; only
+    /// that name is made a string (the SNI a connection reports).
+    public static func firstServerName(_ ext: TLSExtension) throws(DecodeError) -> String? {
+        var first: ArraySlice<UInt8>?
+        try forEachHostName(ext) { if first == nil { first = $0 } }
+        return first.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Walks the ServerNameList, handing over each host_name's bytes.
+    private static func forEachHostName(_ ext: TLSExtension, _ body: (ArraySlice<UInt8>) -> Void) throws(DecodeError) {
         var r = ext.reader
-        if r.isAtEnd { return [] }
+        if r.isAtEnd { return }
         var list = try r.readNonEmptyLengthPrefixed(lengthBytes: 2, "server_name_list")
         try r.expectEnd("server_name extension")
-        var names: [String] = []
         while !list.isAtEnd {
             let nameType = try list.readUInt8("server_name name_type")
             var name = try list.readNonEmptyLengthPrefixed(lengthBytes: 2, "server_name HostName")
-            if nameType == 0 { names.append(String(decoding: name.readRest(), as: UTF8.self)) }
+            if nameType == 0 { body(name.readRest()) }
         }
-        return names
     }
 
     /// Client form (RFC 8446 4.2.1): ProtocolVersion versions<2..254>.
@@ -127,15 +140,22 @@ public enum ExtensionDecoders {
 
     /// Client key_share (RFC 8446 4.2.8): KeyShareEntry client_shares<0..2^16-1>.
     public static func clientKeyShareGroups(_ ext: TLSExtension) throws(DecodeError) -> [NamedGroup] {
+        var groups: [NamedGroup] = []
+        try forEachClientKeyShareGroup(ext) { groups.append(NamedGroup($0)) }
+        return groups
+    }
+
+    /// Walks client_shares as `clientKeyShareGroups` does, handing over each entry's group.
+    public static func forEachClientKeyShareGroup(_ ext: TLSExtension, _ body: (UInt16) -> Void)
+        throws(DecodeError)
+    {
         var r = ext.reader
         var list = try r.readLengthPrefixed(lengthBytes: 2, "client_shares")
         try r.expectEnd("key_share extension")
-        var groups: [NamedGroup] = []
         while !list.isAtEnd {
-            groups.append(NamedGroup(try list.readUInt16("KeyShareEntry group")))
+            body(try list.readUInt16("KeyShareEntry group"))
             _ = try list.readNonEmptyLengthPrefixed(lengthBytes: 2, "KeyShareEntry key_exchange")
         }
-        return groups
     }
 
     /// Server key_share: a KeyShareEntry in a ServerHello, a bare NamedGroup in an HRR.

@@ -97,9 +97,12 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
 
     /// Groups of the offered key shares (key_share, or the pre-draft-23 code point 40).
     public func keyShareGroups() throws(DecodeError) -> [NamedGroup]? {
-        guard let ext = extensionNamed(.keyShare) ?? extensionNamed(.draftKeyShare) else { return nil }
+        guard let ext = keyShareExtension else { return nil }
         return try ExtensionDecoders.clientKeyShareGroups(ext)
     }
+
+    /// key_share, or the pre-draft-23 code point 40 when key_share is absent.
+    public var keyShareExtension: TLSExtension? { extensionNamed(.keyShare) ?? extensionNamed(.draftKeyShare) }
 
     public func supportedGroups() throws(DecodeError) -> [NamedGroup]? {
         guard let ext = extensionNamed(.supportedGroups) else { return nil }
