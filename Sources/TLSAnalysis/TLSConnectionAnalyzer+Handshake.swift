@@ -82,47 +82,9 @@ extension TLSConnectionAnalyzer {
         // fingerprinted and reported, the second is on the timeline.
         if hasClientHello { return }
         let profile = ClientHelloProfile.of(hello)
-        var info = ClientHelloInfo(frame: frame, time: time)
-        info.recordVersion = ProtocolVersion(recordVersion).name
-        info.legacyVersion = profile.legacyVersion
-        info.supportedVersions = profile.supportedVersions
-        // The per-connection extensions in one pass; the first of a type is the one read, as
-        // `extensionNamed` reads it (registry constants hoisted: each read is a call).
-        let serverNameType = ExtensionType.serverName.rawValue
-        let sessionTicketType = ExtensionType.sessionTicket.rawValue
-        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
-        let earlyDataType = ExtensionType.earlyData.rawValue
-        var serverName: TLSExtension?
-        var ticket: TLSExtension?
-        for ext in hello.extensions {
-            if ext.type.rawValue == serverNameType {
-                if serverName == nil { serverName = ext }
-            } else if ext.type.rawValue == sessionTicketType {
-                if ticket == nil { ticket = ext }
-            } else if ext.type.rawValue == preSharedKeyType {
-                info.psk = true
-            } else if ext.type.rawValue == earlyDataType {
-                info.earlyData = true
-            }
-        }
-        if let serverName { info.sni = (try? ExtensionDecoders.firstServerName(serverName)) ?? nil }
-        info.sessionID = hexString(hello.sessionID)
-        if let ticket {
-            info.sessionTicket = true
-            info.sessionTicketLength = ticket.body.count
-            if !ticket.body.isEmpty { info.sessionTicketHead = hexString(ticket.body.prefix(32)) }
-        }
-        info.cipherSuiteValues = profile.cipherSuiteValues
-        info.cipherSuites = profile.cipherSuites
-        info.alpn = profile.alpn
-        info.groups = profile.groups
-        info.keyShareGroups = profile.keyShareGroups
-        info.signatureAlgorithms = profile.signatureAlgorithms
-        info.sslv2Format = hello.isSSLv2Compatible
-        info.ja3String = profile.ja3String
-        info.ja3 = profile.ja3
-        info.ja4 = profile.ja4
-        connection.clientHello = info
+        // Filled in place: a local info stored afterwards is copied in and destroyed again.
+        connection.clientHello = ClientHelloInfo(frame: frame, time: time)
+        connection.clientHello!.describe(hello, profile: profile, recordVersion: recordVersion)
     }
 
     /// The negotiated version's code point, 0 before the ServerHello.
@@ -135,20 +97,11 @@ extension TLSConnectionAnalyzer {
         }
         serverHelloSeen = true
         let profile = ServerHelloProfile.of(hello)
-        var info = ServerHelloInfo(frame: frame, time: time)
         let version = profile.version
         negotiatedVersionValue = version.rawValue
-        info.version = profile.versionName
-        info.cipherSuiteValue = hello.cipherSuite.rawValue
-        info.cipherSuite = profile.cipherSuite
-        info.sessionID = hexString(hello.sessionID)
-        info.alpn = profile.alpn
-        info.helloRetryRequest = helloRetryRequestSeen
-        info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
-        info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
-        info.ja4s = profile.ja4s
-        connection.serverHello = info
-        connection.version = info.version
+        connection.serverHello = ServerHelloInfo(frame: frame, time: time)
+        connection.serverHello!.describe(hello, profile: profile, helloRetryRequest: helloRetryRequestSeen)
+        connection.version = profile.versionName
         // TLS 1.3 protects everything after the ServerHello inside application_data records;
         // a record of another outer type (a cleartext alert) is still plaintext.
         if version.isTLS13Variant { tls13 = true }
@@ -232,5 +185,65 @@ extension TLSConnectionAnalyzer {
             }
         }
         connection.resumption = resumption
+    }
+}
+
+extension ClientHelloInfo {
+    /// Fills in what `hello` says, the stack's part from its profile.
+    mutating func describe(_ hello: ClientHello, profile: ClientHelloProfile, recordVersion: UInt16) {
+        self.recordVersion = ProtocolVersion(recordVersion).name
+        legacyVersion = profile.legacyVersion
+        supportedVersions = profile.supportedVersions
+        // The per-connection extensions in one pass; the first of a type is the one read, as
+        // `extensionNamed` reads it (registry constants hoisted: each read is a call).
+        let serverNameType = ExtensionType.serverName.rawValue
+        let sessionTicketType = ExtensionType.sessionTicket.rawValue
+        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
+        let earlyDataType = ExtensionType.earlyData.rawValue
+        var serverName: TLSExtension?
+        var ticket: TLSExtension?
+        for ext in hello.extensions {
+            if ext.type.rawValue == serverNameType {
+                if serverName == nil { serverName = ext }
+            } else if ext.type.rawValue == sessionTicketType {
+                if ticket == nil { ticket = ext }
+            } else if ext.type.rawValue == preSharedKeyType {
+                psk = true
+            } else if ext.type.rawValue == earlyDataType {
+                earlyData = true
+            }
+        }
+        if let serverName { sni = (try? ExtensionDecoders.firstServerName(serverName)) ?? nil }
+        sessionID = hexString(hello.sessionIDBytes)
+        if let ticket {
+            sessionTicket = true
+            sessionTicketLength = ticket.body.count
+            if !ticket.body.isEmpty { sessionTicketHead = hexString(ticket.body.prefix(32)) }
+        }
+        cipherSuiteValues = profile.cipherSuiteValues
+        cipherSuites = profile.cipherSuites
+        alpn = profile.alpn
+        groups = profile.groups
+        keyShareGroups = profile.keyShareGroups
+        signatureAlgorithms = profile.signatureAlgorithms
+        sslv2Format = hello.isSSLv2Compatible
+        ja3String = profile.ja3String
+        ja3 = profile.ja3
+        ja4 = profile.ja4
+    }
+}
+
+extension ServerHelloInfo {
+    /// Fills in what `hello` says, the stack's part from its profile.
+    mutating func describe(_ hello: ServerHello, profile: ServerHelloProfile, helloRetryRequest: Bool) {
+        version = profile.versionName
+        cipherSuiteValue = hello.cipherSuite.rawValue
+        cipherSuite = profile.cipherSuite
+        sessionID = hexString(hello.sessionIDBytes)
+        alpn = profile.alpn
+        self.helloRetryRequest = helloRetryRequest
+        selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
+        keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
+        ja4s = profile.ja4s
     }
 }

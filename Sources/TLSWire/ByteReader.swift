@@ -166,6 +166,23 @@ public struct ByteReader: Sendable {
         return sub
     }
 
+    /// `readLengthPrefixed(lengthBytes: 2, field)` for when only the bytes are wanted: they
+    /// come back as a slice with their offset, without a sub-reader. Same checks, same errors.
+    public mutating func readUInt16LengthPrefixedBytes(_ field: @autoclosure () -> String)
+        throws(DecodeError) -> (bytes: ArraySlice<UInt8>, offset: Int)
+    {
+        let start = offset
+        let length = Int(try readUInt16("\(field()) length"))
+        guard length <= remaining else {
+            throw DecodeError(
+                field: field(), offset: start, kind: .lengthOverrun(declared: length, available: remaining))
+        }
+        let dataOffset = offset
+        let first = position
+        position &+= length
+        return (base[first..<position], dataOffset)
+    }
+
     /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
     public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
         throws(DecodeError) -> ByteReader
@@ -186,10 +203,27 @@ public struct ByteReader: Sendable {
             throw DecodeError(field: field(), offset: start, kind: .invalidLength(sub.remaining))
         }
         if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field(), offset: start, kind: .empty) }
-        var values: [UInt16] = []
-        values.reserveCapacity(sub.remaining / 2)
-        while !sub.isAtEnd { values.append(try sub.readUInt16(field())) }
-        return values
+        return sub.readAllUInt16()
+    }
+
+    /// The remaining bytes as big-endian 16-bit values (an even count of them remains), read in
+    /// one pass over contiguous memory rather than a checked read per value.
+    private mutating func readAllUInt16() -> [UInt16] {
+        let count = remaining / 2
+        let first = position &- base.startIndex
+        position = end
+        return [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
+            base.withUnsafeBufferPointer { bytes in
+                // One check for the whole vector: the reader's bounds lie within `base`.
+                precondition(first >= 0 && first + 2 * count <= bytes.count)
+                var i = first
+                for k in 0..<count {
+                    out[k] = UInt16(bytes[i]) << 8 | UInt16(bytes[i &+ 1])
+                    i &+= 2
+                }
+            }
+            initialized = count
+        }
     }
 
     /// Throws when bytes remain: structures in TLS have no room for trailing garbage.

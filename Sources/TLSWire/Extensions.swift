@@ -35,9 +35,8 @@ func readExtensions(_ r: inout ByteReader, _ field: String) throws(DecodeError) 
     out.reserveCapacity(min(list.remaining / 4, 32))
     while !list.isAtEnd {
         let type = ExtensionType(try list.readUInt16("\(field): extension type"))
-        var data = try list.readLengthPrefixed(lengthBytes: 2, "\(field): \(type.name) extension")
-        let offset = data.offset
-        out.append(TLSExtension(type: type, body: data.readRest(), dataOffset: offset))
+        let data = try list.readUInt16LengthPrefixedBytes("\(field): \(type.name) extension")
+        out.append(TLSExtension(type: type, body: data.bytes, dataOffset: data.offset))
     }
     return out
 }

@@ -3,11 +3,13 @@
 public struct ClientHello: Sendable, Hashable, HasExtensions {
     public var legacyVersion: ProtocolVersion
     /// 32 bytes; for SSLv2 form the challenge, right-aligned and zero-padded (RFC 6101 E.1).
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
+    /// The byte fields are slices of the message they were read from: a hello is decoded on
+    /// every connection, and copying each into an array of its own cost more than the decoding.
+    public var randomBytes: ArraySlice<UInt8>
+    public var sessionIDBytes: ArraySlice<UInt8>
     /// Offered cipher suites in order, GREASE included.
     public var cipherSuites: [UInt16]
-    public var compressionMethods: [UInt8]
+    public var compressionMethodBytes: ArraySlice<UInt8>
     public var extensions: [TLSExtension]
     /// False when the message ended after compression_methods (legal before TLS 1.3).
     public var hasExtensionBlock: Bool
@@ -18,15 +20,15 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     public init(parsing body: ArraySlice<UInt8>) throws(DecodeError) {
         var r = ByteReader(body)
         legacyVersion = ProtocolVersion(try r.readUInt16("legacy_version"))
-        random = Array(try r.readBytes(32, "random"))
+        randomBytes = try r.readBytes(32, "random")
         var sid = try r.readLengthPrefixed(lengthBytes: 1, "legacy_session_id")
         if sid.remaining > 32 {
             throw DecodeError(field: "legacy_session_id", offset: sid.offset - 1, kind: .invalidLength(sid.remaining))
         }
-        sessionID = Array(sid.readRest())
+        sessionIDBytes = sid.readRest()
         cipherSuites = try r.readUInt16Vector(lengthBytes: 2, "cipher_suites", allowEmpty: false)
         var compression = try r.readNonEmptyLengthPrefixed(lengthBytes: 1, "legacy_compression_methods")
-        compressionMethods = Array(compression.readRest())
+        compressionMethodBytes = compression.readRest()
         if r.isAtEnd {
             extensions = []
             hasExtensionBlock = false
@@ -70,15 +72,19 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
             sslv2CipherSpecs.append(spec)
             if spec >> 16 == 0 { cipherSuites.append(UInt16(spec & 0xffff)) }
         }
-        sessionID = Array(try r.readBytes(sessionLength, "session_id"))
+        sessionIDBytes = try r.readBytes(sessionLength, "session_id")
         let challenge = try r.readBytes(challengeLength, "challenge")
         try r.expectEnd("CLIENT-HELLO")
-        random = [UInt8](repeating: 0, count: 32 - challengeLength) + challenge
-        compressionMethods = [0]
+        randomBytes = ([UInt8](repeating: 0, count: 32 - challengeLength) + challenge)[...]
+        compressionMethodBytes = [0]
         extensions = []
         hasExtensionBlock = false
         isSSLv2Compatible = true
     }
+
+    public var random: [UInt8] { Array(randomBytes) }
+    public var sessionID: [UInt8] { Array(sessionIDBytes) }
+    public var compressionMethods: [UInt8] { Array(compressionMethodBytes) }
 
     // MARK: Typed extension accessors (nil when the extension is absent)
 
@@ -146,8 +152,9 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
     ]
 
     public var legacyVersion: ProtocolVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
+    /// Slices of the message, as in `ClientHello`.
+    public var randomBytes: ArraySlice<UInt8>
+    public var sessionIDBytes: ArraySlice<UInt8>
     public var cipherSuite: CipherSuite
     public var compressionMethod: UInt8
     public var extensions: [TLSExtension]
@@ -172,9 +179,9 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
     private init(parsing body: ArraySlice<UInt8>, draftLayout: Bool) throws(DecodeError) {
         var r = ByteReader(body)
         legacyVersion = ProtocolVersion(try r.readUInt16("legacy_version"))
-        random = Array(try r.readBytes(32, "random"))
+        randomBytes = try r.readBytes(32, "random")
         if draftLayout {
-            sessionID = []
+            sessionIDBytes = []
             cipherSuite = CipherSuite(try r.readUInt16("cipher_suite"))
             compressionMethod = 0
         } else {
@@ -183,7 +190,7 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
                 throw DecodeError(
                     field: "legacy_session_id_echo", offset: sid.offset - 1, kind: .invalidLength(sid.remaining))
             }
-            sessionID = Array(sid.readRest())
+            sessionIDBytes = sid.readRest()
             cipherSuite = CipherSuite(try r.readUInt16("cipher_suite"))
             compressionMethod = try r.readUInt8("legacy_compression_method")
         }
@@ -192,7 +199,10 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
         isDraftLayout = draftLayout
     }
 
-    public var isHelloRetryRequest: Bool { random == Self.helloRetryRequestRandom }
+    public var random: [UInt8] { Array(randomBytes) }
+    public var sessionID: [UInt8] { Array(sessionIDBytes) }
+
+    public var isHelloRetryRequest: Bool { randomBytes.elementsEqual(Self.helloRetryRequestRandom) }
 
     public func selectedVersion() throws(DecodeError) -> ProtocolVersion? {
         guard let ext = extensionNamed(.supportedVersions) else { return nil }
