@@ -183,6 +183,30 @@ public struct ByteReader: Sendable {
         return (base[first..<position], dataOffset)
     }
 
+    /// The rest as `Extension extensions<..>` entries (RFC 8446 4.2: a 16-bit type, then
+    /// 16-bit-length-prefixed data), when all of them are complete; nil, having read nothing,
+    /// otherwise (the checked walk in `readExtensions` then names the problem). Hellos are
+    /// decoded on every connection: this pass checks each entry once instead of through a
+    /// field-named read per number.
+    mutating func readWellFormedExtensions() -> [TLSExtension]? {
+        var out: [TLSExtension] = []
+        // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
+        out.reserveCapacity(min(remaining / 4, 32))
+        var i = position
+        while i != end {
+            guard end &- i >= 4 else { return nil }
+            let type = UInt16(base[i]) << 8 | UInt16(base[i &+ 1])
+            let length = Int(base[i &+ 2]) << 8 | Int(base[i &+ 3])
+            let first = i &+ 4
+            guard end &- first >= length else { return nil }
+            i = first &+ length
+            let dataOffset = origin &+ (first &- base.startIndex)
+            out.append(TLSExtension(type: ExtensionType(type), body: base[first..<i], dataOffset: dataOffset))
+        }
+        position = end
+        return out
+    }
+
     /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
     public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
         throws(DecodeError) -> ByteReader

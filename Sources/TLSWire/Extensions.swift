@@ -30,6 +30,13 @@ public struct TLSExtension: Sendable, Hashable {
 /// Reads `Extension extensions<0..2^16-1>` (RFC 8446 4.1.2).
 func readExtensions(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
     var list = try r.readLengthPrefixed(lengthBytes: 2, field)
+    if let extensions = list.readWellFormedExtensions() { return extensions }
+    return try readExtensionsChecked(&list, field)
+}
+
+/// The checked walk: the same extensions as `ByteReader.readWellFormedExtensions`, and for a
+/// malformed list the error that names the problem.
+func readExtensionsChecked(_ list: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
     var out: [TLSExtension] = []
     // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
     out.reserveCapacity(min(list.remaining / 4, 32))
@@ -54,9 +61,34 @@ public enum ExtensionDecoders {
     /// The first of `serverNames`, with the whole list checked as `serverNames` checks it; only
     /// that name is made a string (the SNI a connection reports).
     public static func firstServerName(_ ext: TLSExtension) throws(DecodeError) -> String? {
+        if let first = firstHostNameIfWellFormed(ext.body) { return first.map { String(decoding: $0, as: UTF8.self) } }
         var first: ArraySlice<UInt8>?
         try forEachHostName(ext) { if first == nil { first = $0 } }
         return first.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The first host_name of a ServerNameList that passes every check `forEachHostName` makes
+    /// (`.some(nil)` when it has none); nil when one fails, for the checked walk to name it.
+    /// Read by index: the SNI is decoded on every connection.
+    static func firstHostNameIfWellFormed(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>?? {
+        var i = body.startIndex
+        let end = body.endIndex
+        if i == end { return .some(nil) }
+        guard end &- i >= 2 else { return nil }
+        let listLength = Int(body[i]) << 8 | Int(body[i &+ 1])
+        i &+= 2
+        guard listLength > 0, listLength == end &- i else { return nil }
+        var first: ArraySlice<UInt8>?
+        while i != end {
+            guard end &- i >= 3 else { return nil }
+            let nameType = body[i]
+            let length = Int(body[i &+ 1]) << 8 | Int(body[i &+ 2])
+            i &+= 3
+            guard length > 0, end &- i >= length else { return nil }
+            if nameType == 0 && first == nil { first = body[i..<(i &+ length)] }
+            i &+= length
+        }
+        return .some(first)
     }
 
     /// Walks the ServerNameList, handing over each host_name's bytes.
