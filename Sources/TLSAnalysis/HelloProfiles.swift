@@ -10,6 +10,8 @@ import WireBasics
 final class ClientHelloProfile: Sendable {
     let legacyVersion: String
     let supportedVersions: [String]
+    /// `supportedVersions` lists TLS 1.3.
+    let offersTLS13: Bool
     /// The offered code points, shared by every connection with this profile.
     let cipherSuiteValues: [UInt16]
     let cipherSuites: [String]
@@ -24,6 +26,7 @@ final class ClientHelloProfile: Sendable {
     init(_ hello: ClientHello) {
         legacyVersion = hello.legacyVersion.name
         supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
+        offersTLS13 = supportedVersions.contains(ProtocolVersion.tls13.name)
         cipherSuiteValues = hello.cipherSuites
         cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
         alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []

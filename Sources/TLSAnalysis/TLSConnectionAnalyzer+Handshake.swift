@@ -84,7 +84,7 @@ extension TLSConnectionAnalyzer {
         let profile = ClientHelloProfile.of(hello)
         // Filled in place: a local info stored afterwards is copied in and destroyed again.
         connection.clientHello = ClientHelloInfo(frame: frame, time: time)
-        connection.clientHello!.describe(hello, profile: profile, recordVersion: recordVersion)
+        clientOffer = connection.clientHello!.describe(hello, profile: profile, recordVersion: recordVersion)
     }
 
     /// The negotiated version's code point, 0 before the ServerHello.
@@ -148,21 +148,20 @@ extension TLSConnectionAnalyzer {
 
     /// Works out whether resumption was offered and accepted, once the handshake is over.
     mutating func resolveResumption() {
-        // The hello fields are read in place: binding the whole ClientHelloInfo would copy it
-        // (retaining each of its arrays and strings) for a handful of flags.
-        guard let helloSessionID = connection.clientHello?.sessionID else { return }
+        // The hello's offer was noted when it was decoded: reading the fields back from the
+        // connection's optional hello costs a copy-out per field.
+        guard let offer = clientOffer else { return }
+        let helloSessionID = offer.sessionID
         var resumption = ResumptionInfo()
-        let offersTLS13 = connection.clientHello?.supportedVersions.contains(ProtocolVersion.tls13.name) ?? false
         let serverSessionID = connection.serverHello?.sessionID
-        if connection.clientHello?.psk == true {
+        if offer.psk {
             resumption.offered = .psk
-        } else if connection.clientHello?.sessionTicket == true, (connection.clientHello?.sessionTicketLength ?? 0) > 0
-        {
+        } else if offer.ticket {
             resumption.offered = .ticket
         } else if !helloSessionID.isEmpty {
             // TLS 1.3 clients send a random legacy session ID for middlebox compatibility; it is
             // a resumption attempt only when the server echoes it for TLS 1.2 or below.
-            if !offersTLS13 {
+            if !offer.offersTLS13 {
                 resumption.offered = .sessionID
             } else if let serverSessionID, !tls13, serverSessionID == helloSessionID {
                 resumption.offered = .sessionID
@@ -190,7 +189,10 @@ extension TLSConnectionAnalyzer {
 
 extension ClientHelloInfo {
     /// Fills in what `hello` says, the stack's part from its profile.
-    mutating func describe(_ hello: ClientHello, profile: ClientHelloProfile, recordVersion: UInt16) {
+    /// Returns what it offers for resumption.
+    mutating func describe(_ hello: ClientHello, profile: ClientHelloProfile, recordVersion: UInt16)
+        -> ClientResumptionOffer
+    {
         self.recordVersion = ProtocolVersion(recordVersion).name
         legacyVersion = profile.legacyVersion
         supportedVersions = profile.supportedVersions
@@ -230,7 +232,21 @@ extension ClientHelloInfo {
         ja3String = profile.ja3String
         ja3 = profile.ja3
         ja4 = profile.ja4
+        return ClientResumptionOffer(
+            psk: psk, ticket: sessionTicket && sessionTicketLength > 0, sessionID: sessionID,
+            offersTLS13: profile.offersTLS13)
     }
+}
+
+/// The resumption a ClientHello offers, as `resolveResumption` weighs it.
+struct ClientResumptionOffer {
+    var psk: Bool
+    /// A session_ticket extension carrying a ticket.
+    var ticket: Bool
+    /// The session ID in hex.
+    var sessionID: String
+    /// supported_versions lists TLS 1.3.
+    var offersTLS13: Bool
 }
 
 extension ServerHelloInfo {

@@ -25,6 +25,9 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var finishedFrame = DirectionPair<Int?>(nil, nil)
     var finishedTime = DirectionPair<Timestamp?>(nil, nil)
     var clientHelloCount = 0
+    /// What the reported ClientHello offered for resumption, noted as it is decoded: reading the
+    /// fields back from `connection.clientHello` costs a copy-out of the optional per field.
+    var clientOffer: ClientResumptionOffer?
     var negotiatedVersionValue: UInt16 = 0
 
     /// Present when a key log was given: every record is offered to it.
@@ -248,9 +251,11 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if case .some = connection.clientHello { true } else { false }
     }
 
+    /// The first FIN in frame order (the initiator's on a tie), without collecting them first.
     private func earliestFin(_ tcp: TCPConnection) -> ControlEvent? {
-        let fins = tcp.fin.compactMap { $0 }
-        return fins.min { $0.frame < $1.frame }
+        guard let first = tcp.fin[0] else { return tcp.fin[1] }
+        guard let second = tcp.fin[1] else { return first }
+        return second.frame < first.frame ? second : first
     }
 }
 

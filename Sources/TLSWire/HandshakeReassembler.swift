@@ -98,11 +98,13 @@ public struct HandshakeReassembler: Sendable {
         if buffer.isEmpty {
             guard let (output, consumed) = cutMessage(from: fragment) else {
                 // A partial message is copied out: the fragment's storage is the caller's.
-                buffer.append(contentsOf: fragment)
-                fragment = []
+                if !fragment.isEmpty {
+                    buffer.append(contentsOf: fragment)
+                    fragment = []
+                }
                 return nil
             }
-            fragment = fragment.dropFirst(consumed)
+            fragment = fragment[(fragment.startIndex &+ consumed)...]
             return output
         }
         guard let (output, consumed) = cutMessage(from: buffer[bufferStart...]) else {

@@ -6,7 +6,8 @@ import Testing
 /// The hello profile cache must hand out exactly what a fresh profile holds.
 @Suite struct HelloProfileTests {
     static func fields(_ p: ClientHelloProfile) -> [String] {
-        [p.legacyVersion, p.ja3String, p.ja3, p.ja4, "\(p.cipherSuiteValues)"] + p.supportedVersions + ["|"]
+        [p.legacyVersion, p.ja3String, p.ja3, p.ja4, "\(p.cipherSuiteValues)", "\(p.offersTLS13)"] + p.supportedVersions
+            + ["|"]
             + p.cipherSuites + ["|"] + p.alpn + ["|"] + p.groups + ["|"] + p.keyShareGroups + ["|"]
             + p.signatureAlgorithms
     }
