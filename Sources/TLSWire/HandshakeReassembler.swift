@@ -98,10 +98,9 @@ public struct HandshakeReassembler: Sendable {
         if buffer.isEmpty {
             guard let (output, consumed) = cutMessage(from: fragment) else {
                 // A partial message is copied out: the fragment's storage is the caller's.
-                if !fragment.isEmpty {
-                    buffer.append(contentsOf: fragment)
-                    fragment = []
-                }
+                // Dropped even when empty: its storage is the caller's, who may reuse it.
+                if !fragment.isEmpty { buffer.append(contentsOf: fragment) }
+                fragment = []
                 return nil
             }
             fragment = fragment[(fragment.startIndex &+ consumed)...]
