@@ -37,14 +37,21 @@ struct HelloKey {
         count &+= 2
     }
 
-    /// A count, then the values.
-    mutating func put<Values: Collection<UInt16>>(values: Values) {
+    /// A count, then the values (in memory order: keys are only compared within one process).
+    mutating func put(values: [UInt16]) {
         guard values.count <= Self.limit else {
             overflowed = true
             return
         }
         put(UInt16(truncatingIfNeeded: values.count))
-        for value in values { put(value) }
+        guard out.count &- count >= 2 &* values.count else {
+            overflowed = true
+            return
+        }
+        values.withUnsafeBytes { source in
+            UnsafeMutableRawBufferPointer(rebasing: out[count...]).copyMemory(from: source)
+        }
+        count &+= 2 &* values.count
     }
 
     /// A length, then the bytes.

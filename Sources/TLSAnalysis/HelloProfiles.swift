@@ -94,7 +94,8 @@ final class ServerHelloProfile: Sendable {
             // supported_versions and ALPN: everything `init` reads.
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
-            key.put(values: CollectionOfOne(hello.cipherSuite.rawValue))
+            key.put(1)
+            key.put(hello.cipherSuite.rawValue)
             key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
             for ext in hello.extensions { key.put(ext.type.rawValue) }
             let versions = ExtensionType.supportedVersions.rawValue

@@ -189,16 +189,30 @@ public struct ByteReader: Sendable {
     /// decoded on every connection: this pass checks each entry once instead of through a
     /// field-named read per number.
     mutating func readWellFormedExtensions() -> [TLSExtension]? {
+        // First pass over the raw bytes: every entry complete, and how many there are.
+        let start = position &- base.startIndex
+        let stop = end &- base.startIndex
+        let count = base.withUnsafeBufferPointer { bytes -> Int? in
+            precondition(start >= 0 && stop <= bytes.count)
+            var i = start
+            var count = 0
+            while i != stop {
+                guard stop &- i >= 4 else { return nil }
+                let length = Int(bytes[i &+ 2]) << 8 | Int(bytes[i &+ 3])
+                guard stop &- i &- 4 >= length else { return nil }
+                i &+= 4 &+ length
+                count &+= 1
+            }
+            return count
+        }
+        guard let count else { return nil }
         var out: [TLSExtension] = []
-        // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
-        out.reserveCapacity(min(remaining / 4, 32))
+        out.reserveCapacity(count)
         var i = position
         while i != end {
-            guard end &- i >= 4 else { return nil }
             let type = UInt16(base[i]) << 8 | UInt16(base[i &+ 1])
             let length = Int(base[i &+ 2]) << 8 | Int(base[i &+ 3])
             let first = i &+ 4
-            guard end &- first >= length else { return nil }
             i = first &+ length
             let dataOffset = origin &+ (first &- base.startIndex)
             out.append(TLSExtension(type: ExtensionType(type), body: base[first..<i], dataOffset: dataOffset))
