@@ -6,10 +6,10 @@ import TLSWire
     import Darwin
 #endif
 
-/// A hello's inputs to a profile, serialised into a caller's buffer: a version, a list of
-/// 16-bit values (suites), the extension types in order, then the body of each extension the
-/// profile decodes, each after its length (and, for ClientHellos, the key share groups after
-/// their count). The layout is unambiguous, so equal keys mean equal inputs and equal profiles,
+/// A hello's inputs to a profile, serialised into a caller's buffer: a version, the suites (the
+/// ClientHello's list after its length; the ServerHello's one suite), the extension types in
+/// order, then the body of each extension the profile decodes, each after its length (and, for
+/// ClientHellos, the key share groups after their count). The layout is unambiguous, so equal keys mean equal inputs and equal profiles,
 /// whatever the bodies hold (malformed ones decode to the same empty lists again).
 struct HelloKey {
     /// Keys past this size are not cached: hostile hellos must not fill memory through the
@@ -35,23 +35,6 @@ struct HelloKey {
         out[count] = UInt8(truncatingIfNeeded: value >> 8)
         out[count &+ 1] = UInt8(truncatingIfNeeded: value)
         count &+= 2
-    }
-
-    /// A count, then the values (in memory order: keys are only compared within one process).
-    mutating func put(values: [UInt16]) {
-        guard values.count <= Self.limit else {
-            overflowed = true
-            return
-        }
-        put(UInt16(truncatingIfNeeded: values.count))
-        guard out.count &- count >= 2 &* values.count else {
-            overflowed = true
-            return
-        }
-        values.withUnsafeBytes { source in
-            UnsafeMutableRawBufferPointer(rebasing: out[count...]).copyMemory(from: source)
-        }
-        count &+= 2 &* values.count
     }
 
     /// A length, then the bytes.

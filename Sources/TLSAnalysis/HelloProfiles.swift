@@ -28,7 +28,7 @@ final class ClientHelloProfile: Sendable {
         supportedVersions = ((try? hello.supportedVersions()) ?? nil)?.map(\.name) ?? []
         offersTLS13 = supportedVersions.contains(ProtocolVersion.tls13.name)
         cipherSuiteValues = hello.cipherSuites
-        cipherSuites = hello.cipherSuites.map { CipherSuite($0).name }
+        cipherSuites = cipherSuiteValues.map { CipherSuite($0).name }
         alpn = ((try? hello.alpnProtocols()) ?? nil) ?? []
         groups = ((try? hello.supportedGroups()) ?? nil)?.map(\.name) ?? []
         keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
@@ -47,7 +47,7 @@ final class ClientHelloProfile: Sendable {
             // and the groups of the key shares (their key bytes differ per connection).
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
-            key.put(values: hello.cipherSuites)
+            key.put(bytes: hello.cipherSuiteBytes)
             key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
             for ext in hello.extensions { key.put(ext.type.rawValue) }
             // Hoisted: a registry constant read from another module is a call each time.
@@ -94,7 +94,6 @@ final class ServerHelloProfile: Sendable {
             // supported_versions and ALPN: everything `init` reads.
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
-            key.put(1)
             key.put(hello.cipherSuite.rawValue)
             key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
             for ext in hello.extensions { key.put(ext.type.rawValue) }

@@ -235,33 +235,22 @@ public struct ByteReader: Sendable {
     public mutating func readUInt16Vector(
         lengthBytes: Int, _ field: @autoclosure () -> String, allowEmpty: Bool = true
     ) throws(DecodeError) -> [UInt16] {
+        uint16Values(try readUInt16VectorBytes(lengthBytes: lengthBytes, field(), allowEmpty: allowEmpty))
+    }
+
+    /// `readUInt16Vector`'s bytes as sent (big-endian pairs), same checks, same errors: for a
+    /// vector kept whole, such as the cipher suites of every ClientHello, whose values are
+    /// rarely needed one by one.
+    public mutating func readUInt16VectorBytes(
+        lengthBytes: Int, _ field: @autoclosure () -> String, allowEmpty: Bool = true
+    ) throws(DecodeError) -> ArraySlice<UInt8> {
         let start = offset
         var sub = try readLengthPrefixed(lengthBytes: lengthBytes, field())
         if sub.remaining % 2 != 0 {
             throw DecodeError(field: field(), offset: start, kind: .invalidLength(sub.remaining))
         }
         if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field(), offset: start, kind: .empty) }
-        return sub.readAllUInt16()
-    }
-
-    /// The remaining bytes as big-endian 16-bit values (an even count of them remains), read in
-    /// one pass over contiguous memory rather than a checked read per value.
-    private mutating func readAllUInt16() -> [UInt16] {
-        let count = remaining / 2
-        let first = position &- base.startIndex
-        position = end
-        return [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
-            base.withUnsafeBufferPointer { bytes in
-                // One check for the whole vector: the reader's bounds lie within `base`.
-                precondition(first >= 0 && first + 2 * count <= bytes.count)
-                var i = first
-                for k in 0..<count {
-                    out[k] = UInt16(bytes[i]) << 8 | UInt16(bytes[i &+ 1])
-                    i &+= 2
-                }
-            }
-            initialized = count
-        }
+        return sub.readRest()
     }
 
     /// Throws when bytes remain: structures in TLS have no room for trailing garbage.
@@ -269,6 +258,22 @@ public struct ByteReader: Sendable {
         if !isAtEnd {
             throw DecodeError(field: field(), offset: offset, kind: .trailingBytes(count: remaining))
         }
+    }
+}
+
+/// Big-endian 16-bit values of `bytes` (a trailing odd byte is ignored), decoded in one pass
+/// over contiguous memory rather than a checked read per value.
+public func uint16Values(_ bytes: ArraySlice<UInt8>) -> [UInt16] {
+    let count = bytes.count / 2
+    return [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
+        bytes.withUnsafeBufferPointer { source in
+            var i = 0
+            for k in 0..<count {
+                out[k] = UInt16(source[i]) << 8 | UInt16(source[i &+ 1])
+                i &+= 2
+            }
+        }
+        initialized = count
     }
 }
 

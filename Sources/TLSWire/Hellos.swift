@@ -7,8 +7,8 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     /// every connection, and copying each into an array of its own cost more than the decoding.
     public var randomBytes: ArraySlice<UInt8>
     public var sessionIDBytes: ArraySlice<UInt8>
-    /// Offered cipher suites in order, GREASE included.
-    public var cipherSuites: [UInt16]
+    /// Offered cipher suites in order, GREASE included, as sent (big-endian pairs).
+    public var cipherSuiteBytes: ArraySlice<UInt8>
     public var compressionMethodBytes: ArraySlice<UInt8>
     public var extensions: [TLSExtension]
     /// False when the message ended after compression_methods (legal before TLS 1.3).
@@ -26,7 +26,7 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
             throw DecodeError(field: "legacy_session_id", offset: sid.offset - 1, kind: .invalidLength(sid.remaining))
         }
         sessionIDBytes = sid.readRest()
-        cipherSuites = try r.readUInt16Vector(lengthBytes: 2, "cipher_suites", allowEmpty: false)
+        cipherSuiteBytes = try r.readUInt16VectorBytes(lengthBytes: 2, "cipher_suites", allowEmpty: false)
         var compression = try r.readNonEmptyLengthPrefixed(lengthBytes: 1, "legacy_compression_methods")
         compressionMethodBytes = compression.readRest()
         if r.isAtEnd {
@@ -66,12 +66,13 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
         }
         var specs = ByteReader(try r.readBytes(specsLength, "cipher_specs"), baseOffset: 9)
         sslv2CipherSpecs = []
-        cipherSuites = []
+        var suites: [UInt8] = []
         while !specs.isAtEnd {
             let spec = try specs.readUInt24("cipher_spec")
             sslv2CipherSpecs.append(spec)
-            if spec >> 16 == 0 { cipherSuites.append(UInt16(spec & 0xffff)) }
+            if spec >> 16 == 0 { suites += [UInt8(truncatingIfNeeded: spec >> 8), UInt8(truncatingIfNeeded: spec)] }
         }
+        cipherSuiteBytes = suites[...]
         sessionIDBytes = try r.readBytes(sessionLength, "session_id")
         let challenge = try r.readBytes(challengeLength, "challenge")
         try r.expectEnd("CLIENT-HELLO")
@@ -85,6 +86,8 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     public var random: [UInt8] { Array(randomBytes) }
     public var sessionID: [UInt8] { Array(sessionIDBytes) }
     public var compressionMethods: [UInt8] { Array(compressionMethodBytes) }
+    /// Offered cipher suites in order, GREASE included.
+    public var cipherSuites: [UInt16] { uint16Values(cipherSuiteBytes) }
 
     // MARK: Typed extension accessors (nil when the extension is absent)
 
