@@ -8,8 +8,8 @@ import TLSWire
 
 /// A hello's inputs to a profile, serialised into a caller's buffer: a version, the suites (the
 /// ClientHello's list after its length; the ServerHello's one suite), the extension types in
-/// order, then the body of each extension the profile decodes, each after its length (and, for
-/// ClientHellos, the key share groups after their count). The layout is unambiguous, so equal keys mean equal inputs and equal profiles,
+/// order after their count, each followed by its body (after its length) when the profile
+/// decodes that type, and for ClientHellos the key share groups after their count. The layout is unambiguous, so equal keys mean equal inputs and equal profiles,
 /// whatever the bodies hold (malformed ones decode to the same empty lists again).
 struct HelloKey {
     /// Keys past this size are not cached: hostile hellos must not fill memory through the
@@ -54,11 +54,23 @@ struct HelloKey {
         count &+= bytes.count
     }
 
+    /// Room for a count written once known (`setCount`); returns where it goes.
+    mutating func putCountPlaceholder() -> Int {
+        let at = count
+        put(0)
+        return at
+    }
+
+    mutating func setCount(_ value: UInt16, at position: Int) {
+        guard !overflowed, position &+ 2 <= count else { return }
+        out[position] = UInt8(truncatingIfNeeded: value >> 8)
+        out[position &+ 1] = UInt8(truncatingIfNeeded: value)
+    }
+
     /// The groups of a client key_share as `ClientHello.keyShareGroups` reads them, after their
     /// count; a count of 0 when the extension is absent or malformed (both report no groups).
     mutating func putClientKeyShareGroups(_ ext: TLSExtension?) {
-        let countAt = count
-        put(0)
+        let countAt = putCountPlaceholder()
         guard let ext, !overflowed else { return }
         var groups: UInt16 = 0
         do {
@@ -70,8 +82,7 @@ struct HelloKey {
             count = countAt &+ 2
             return
         }
-        out[countAt] = UInt8(truncatingIfNeeded: groups >> 8)
-        out[countAt &+ 1] = UInt8(truncatingIfNeeded: groups)
+        setCount(groups, at: countAt)
     }
 }
 

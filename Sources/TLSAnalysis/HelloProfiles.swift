@@ -43,26 +43,44 @@ final class ClientHelloProfile: Sendable {
     static func of(_ hello: ClientHello) -> ClientHelloProfile {
         withUnsafeTemporaryAllocation(byteCount: HelloKey.limit, alignment: 8) { buffer in
             // Everything `init` reads: legacy_version, the suites, the extension types in order,
-            // the bodies of the extensions it decodes (the first of each type is the one decoded)
-            // and the groups of the key shares (their key bytes differ per connection).
+            // each followed by its body when `init` decodes that type (the first of each type is
+            // the one decoded), and the groups of the key shares (their key bytes differ per
+            // connection). One walk over the extensions.
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
             key.put(bytes: hello.cipherSuiteBytes)
-            key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
-            for ext in hello.extensions { key.put(ext.type.rawValue) }
             // Hoisted: a registry constant read from another module is a call each time.
             let groups = ExtensionType.supportedGroups.rawValue
             let formats = ExtensionType.ecPointFormats.rawValue
             let signatures = ExtensionType.signatureAlgorithms.rawValue
             let alpn = ExtensionType.applicationLayerProtocolNegotiation.rawValue
             let versions = ExtensionType.supportedVersions.rawValue
-            for ext in hello.extensions {
-                let type = ext.type.rawValue
+            let keyShareType = ExtensionType.keyShare.rawValue
+            let draftKeyShareType = ExtensionType.draftKeyShare.rawValue
+            let extensions = hello.extensionBlock
+            let countAt = key.putCountPlaceholder()
+            var count: UInt16 = 0
+            var keyShare: ExtensionBlock.Entry?
+            var draftKeyShare: ExtensionBlock.Entry?
+            for entry in extensions {
+                let type = entry.type.rawValue
+                key.put(type)
+                count &+= 1
                 if type == groups || type == formats || type == signatures || type == alpn || type == versions {
-                    key.put(bytes: ext.body)
+                    key.put(bytes: extensions.bytes[entry.data])
+                } else if type == keyShareType {
+                    if keyShare == nil { keyShare = entry }
+                } else if type == draftKeyShareType {
+                    if draftKeyShare == nil { draftKeyShare = entry }
                 }
             }
-            key.putClientKeyShareGroups(hello.keyShareExtension)
+            key.setCount(count, at: countAt)
+            // As `ClientHello.keyShareExtension` picks it.
+            if let entry = keyShare ?? draftKeyShare {
+                key.putClientKeyShareGroups(extensions.extension(entry))
+            } else {
+                key.putClientKeyShareGroups(nil)
+            }
             guard let bytes = key.bytes else { return ClientHelloProfile(hello) }
             return cache.profile(for: bytes) { ClientHelloProfile(hello) }
         }
@@ -90,17 +108,17 @@ final class ServerHelloProfile: Sendable {
 
     static func of(_ hello: ServerHello) -> ServerHelloProfile {
         withUnsafeTemporaryAllocation(byteCount: HelloKey.limit, alignment: 8) { buffer in
-            // legacy_version, the suite, the extension types in order, and the bodies of
-            // supported_versions and ALPN: everything `init` reads.
+            // legacy_version, the suite, the extension types in order, each followed by its
+            // body for supported_versions and ALPN: everything `init` reads.
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
             key.put(hello.cipherSuite.rawValue)
             key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
-            for ext in hello.extensions { key.put(ext.type.rawValue) }
             let versions = ExtensionType.supportedVersions.rawValue
             let alpn = ExtensionType.applicationLayerProtocolNegotiation.rawValue
             for ext in hello.extensions {
                 let type = ext.type.rawValue
+                key.put(type)
                 if type == versions || type == alpn { key.put(bytes: ext.body) }
             }
             guard let bytes = key.bytes else { return ServerHelloProfile(hello) }

@@ -202,25 +202,29 @@ extension ClientHelloInfo {
         let sessionTicketType = ExtensionType.sessionTicket.rawValue
         let preSharedKeyType = ExtensionType.preSharedKey.rawValue
         let earlyDataType = ExtensionType.earlyData.rawValue
-        var serverName: TLSExtension?
-        var ticket: TLSExtension?
-        for ext in hello.extensions {
-            if ext.type.rawValue == serverNameType {
-                if serverName == nil { serverName = ext }
-            } else if ext.type.rawValue == sessionTicketType {
-                if ticket == nil { ticket = ext }
-            } else if ext.type.rawValue == preSharedKeyType {
+        let extensions = hello.extensionBlock
+        var serverName: ExtensionBlock.Entry?
+        var ticket: ExtensionBlock.Entry?
+        for entry in extensions {
+            let type = entry.type.rawValue
+            if type == serverNameType {
+                if serverName == nil { serverName = entry }
+            } else if type == sessionTicketType {
+                if ticket == nil { ticket = entry }
+            } else if type == preSharedKeyType {
                 psk = true
-            } else if ext.type.rawValue == earlyDataType {
+            } else if type == earlyDataType {
                 earlyData = true
             }
         }
-        if let serverName { sni = (try? ExtensionDecoders.firstServerName(serverName)) ?? nil }
+        if let serverName {
+            sni = (try? ExtensionDecoders.firstServerName(extensions.extension(serverName))) ?? nil
+        }
         sessionID = hexString(hello.sessionIDBytes)
         if let ticket {
             sessionTicket = true
-            sessionTicketLength = ticket.body.count
-            if !ticket.body.isEmpty { sessionTicketHead = hexString(ticket.body.prefix(32)) }
+            sessionTicketLength = ticket.data.count
+            if !ticket.data.isEmpty { sessionTicketHead = hexString(extensions.bytes[ticket.data].prefix(32)) }
         }
         cipherSuiteValues = profile.cipherSuiteValues
         cipherSuites = profile.cipherSuites

@@ -183,44 +183,6 @@ public struct ByteReader: Sendable {
         return (base[first..<position], dataOffset)
     }
 
-    /// The rest as `Extension extensions<..>` entries (RFC 8446 4.2: a 16-bit type, then
-    /// 16-bit-length-prefixed data), when all of them are complete; nil, having read nothing,
-    /// otherwise (the checked walk in `readExtensions` then names the problem). Hellos are
-    /// decoded on every connection: this pass checks each entry once instead of through a
-    /// field-named read per number.
-    mutating func readWellFormedExtensions() -> [TLSExtension]? {
-        // First pass over the raw bytes: every entry complete, and how many there are.
-        let start = position &- base.startIndex
-        let stop = end &- base.startIndex
-        let count = base.withUnsafeBufferPointer { bytes -> Int? in
-            precondition(start >= 0 && stop <= bytes.count)
-            var i = start
-            var count = 0
-            while i != stop {
-                guard stop &- i >= 4 else { return nil }
-                let length = Int(bytes[i &+ 2]) << 8 | Int(bytes[i &+ 3])
-                guard stop &- i &- 4 >= length else { return nil }
-                i &+= 4 &+ length
-                count &+= 1
-            }
-            return count
-        }
-        guard let count else { return nil }
-        var out: [TLSExtension] = []
-        out.reserveCapacity(count)
-        var i = position
-        while i != end {
-            let type = UInt16(base[i]) << 8 | UInt16(base[i &+ 1])
-            let length = Int(base[i &+ 2]) << 8 | Int(base[i &+ 3])
-            let first = i &+ 4
-            i = first &+ length
-            let dataOffset = origin &+ (first &- base.startIndex)
-            out.append(TLSExtension(type: ExtensionType(type), body: base[first..<i], dataOffset: dataOffset))
-        }
-        position = end
-        return out
-    }
-
     /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
     public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
         throws(DecodeError) -> ByteReader

@@ -29,13 +29,21 @@ public struct TLSExtension: Sendable, Hashable {
 
 /// Reads `Extension extensions<0..2^16-1>` (RFC 8446 4.1.2).
 func readExtensions(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
-    var list = try r.readLengthPrefixed(lengthBytes: 2, field)
-    if let extensions = list.readWellFormedExtensions() { return extensions }
-    return try readExtensionsChecked(&list, field)
+    try readExtensionBlock(&r, field).list
 }
 
-/// The checked walk: the same extensions as `ByteReader.readWellFormedExtensions`, and for a
-/// malformed list the error that names the problem.
+/// Reads `Extension extensions<0..2^16-1>` as a block walked in place, with `readExtensions`'s
+/// checks and errors.
+func readExtensionBlock(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> ExtensionBlock {
+    var list = try r.readLengthPrefixed(lengthBytes: 2, field)
+    let block = ExtensionBlock(bytes: list.bytes, offset: list.offset)
+    // Usually every entry is complete; otherwise the checked walk names the problem.
+    if ExtensionBlock.entryCount(block.bytes) == nil { _ = try readExtensionsChecked(&list, field) }
+    return block
+}
+
+/// The checked walk: the same extensions as an `ExtensionBlock` of well-formed entries, and for
+/// a malformed list the error that names the problem.
 func readExtensionsChecked(_ list: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
     var out: [TLSExtension] = []
     // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
@@ -280,6 +288,9 @@ public enum EncryptedClientHello: Sendable, Hashable {
 /// Lookups shared by every message that has an extension list.
 public protocol HasExtensions {
     var extensions: [TLSExtension] { get }
+    /// The first extension of `type`.
+    func extensionNamed(_ type: ExtensionType) -> TLSExtension?
+    func has(_ type: ExtensionType) -> Bool
 }
 
 extension HasExtensions {

@@ -10,7 +10,8 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     /// Offered cipher suites in order, GREASE included, as sent (big-endian pairs).
     public var cipherSuiteBytes: ArraySlice<UInt8>
     public var compressionMethodBytes: ArraySlice<UInt8>
-    public var extensions: [TLSExtension]
+    /// The extensions, walked in place (`extensions` builds the list).
+    public private(set) var extensionBlock: ExtensionBlock
     /// False when the message ended after compression_methods (legal before TLS 1.3).
     public var hasExtensionBlock: Bool
     public var isSSLv2Compatible: Bool
@@ -30,10 +31,10 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
         var compression = try r.readNonEmptyLengthPrefixed(lengthBytes: 1, "legacy_compression_methods")
         compressionMethodBytes = compression.readRest()
         if r.isAtEnd {
-            extensions = []
+            extensionBlock = .empty
             hasExtensionBlock = false
         } else {
-            extensions = try readExtensions(&r, "extensions")
+            extensionBlock = try readExtensionBlock(&r, "extensions")
             hasExtensionBlock = true
             try r.expectEnd("ClientHello")
         }
@@ -78,7 +79,7 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
         try r.expectEnd("CLIENT-HELLO")
         randomBytes = ([UInt8](repeating: 0, count: 32 - challengeLength) + challenge)[...]
         compressionMethodBytes = [0]
-        extensions = []
+        extensionBlock = .empty
         hasExtensionBlock = false
         isSSLv2Compatible = true
     }
@@ -88,6 +89,10 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     public var compressionMethods: [UInt8] { Array(compressionMethodBytes) }
     /// Offered cipher suites in order, GREASE included.
     public var cipherSuites: [UInt16] { uint16Values(cipherSuiteBytes) }
+
+    public var extensions: [TLSExtension] { extensionBlock.list }
+    public func extensionNamed(_ type: ExtensionType) -> TLSExtension? { extensionBlock.first(type) }
+    public func has(_ type: ExtensionType) -> Bool { extensionBlock.contains(type) }
 
     // MARK: Typed extension accessors (nil when the extension is absent)
 

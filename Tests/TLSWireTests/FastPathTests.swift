@@ -61,6 +61,25 @@ struct FastPathTests {
         }
     }
 
+    @Test func helloExtensionLookupsMatchTheList() throws {
+        var hellos = 0
+        for capture in PublicCaptureSweepTests.captures() {
+            for (_, bytes) in try Captures.streams(capture) {
+                for hello in Captures.clientHellos(bytes) {
+                    hellos += 1
+                    let list = hello.extensions
+                    #expect(hello.extensionBlock.count == list.count)
+                    for type in Set(list.map(\.type.rawValue)).union([0, 35, 40, 41, 51, 0xfe0d]) {
+                        let type = ExtensionType(type)
+                        #expect(hello.extensionNamed(type) == list.first { $0.type == type })
+                        #expect(hello.has(type) == list.contains { $0.type == type })
+                    }
+                }
+            }
+        }
+        #expect(hellos > 50)
+    }
+
     @Test func firstServerNameIsTheFirstOfAllNames() throws {
         let (_, bodies) = try Self.samples()
         #expect(bodies.count > 100)
