@@ -62,7 +62,7 @@ final class ClientHelloProfile: Sendable {
             var count: UInt16 = 0
             var keyShare: ExtensionBlock.Entry?
             var draftKeyShare: ExtensionBlock.Entry?
-            for entry in extensions {
+            extensions.forEachEntry { entry in
                 let type = entry.type.rawValue
                 key.put(type)
                 count &+= 1

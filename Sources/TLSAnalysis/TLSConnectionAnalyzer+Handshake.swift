@@ -205,7 +205,7 @@ extension ClientHelloInfo {
         let extensions = hello.extensionBlock
         var serverName: ExtensionBlock.Entry?
         var ticket: ExtensionBlock.Entry?
-        for entry in extensions {
+        extensions.forEachEntry { entry in
             let type = entry.type.rawValue
             if type == serverNameType {
                 if serverName == nil { serverName = entry }

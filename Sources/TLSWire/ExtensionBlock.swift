@@ -57,6 +57,25 @@ public struct ExtensionBlock: Sendable, Hashable, Sequence {
     @inlinable
     public func makeIterator() -> Iterator { Iterator(bytes: bytes, position: bytes.startIndex) }
 
+    /// Calls `body` with each entry in order, like iterating, in one pass over the raw bytes
+    /// (for the analyser's per-connection walks; each length is checked against what remains
+    /// before it is used, and an incomplete entry ends the walk as it ends the iterator).
+    @inlinable
+    public func forEachEntry(_ body: (Entry) -> Void) {
+        let base = bytes.startIndex
+        bytes.withUnsafeBufferPointer { raw in
+            var i = 0
+            while raw.count &- i >= 4 {
+                let type = UInt16(raw[i]) << 8 | UInt16(raw[i &+ 1])
+                let length = Int(raw[i &+ 2]) << 8 | Int(raw[i &+ 3])
+                let first = i &+ 4
+                guard raw.count &- first >= length else { return }
+                i = first &+ length
+                body(Entry(type: ExtensionType(type), data: (base &+ first)..<(base &+ i)))
+            }
+        }
+    }
+
     /// The entry as a `TLSExtension` (its data a slice of the message).
     @inlinable
     public func `extension`(_ entry: Entry) -> TLSExtension {

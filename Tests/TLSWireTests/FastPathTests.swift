@@ -52,6 +52,11 @@ struct FastPathTests {
                 var r = ByteReader(buffer[3...], baseOffset: 7)
                 return try readExtensions(&r, "extensions")
             }
+            // The walks over a block taken as is (complete or not) agree too.
+            let block = ExtensionBlock(bytes: buffer[min(5, buffer.count)...], offset: 9)
+            var walked: [TLSExtension] = []
+            block.forEachEntry { walked.append(block.extension($0)) }
+            #expect(walked == block.map { block.extension($0) })
             let checked = Self.outcome { () throws(DecodeError) -> [TLSExtension] in
                 var r = ByteReader(buffer[3...], baseOffset: 7)
                 var list = try r.readLengthPrefixed(lengthBytes: 2, "extensions")
@@ -69,6 +74,9 @@ struct FastPathTests {
                     hellos += 1
                     let list = hello.extensions
                     #expect(hello.extensionBlock.count == list.count)
+                    var walked: [TLSExtension] = []
+                    hello.extensionBlock.forEachEntry { walked.append(hello.extensionBlock.extension($0)) }
+                    #expect(walked == list)
                     for type in Set(list.map(\.type.rawValue)).union([0, 35, 40, 41, 51, 0xfe0d]) {
                         let type = ExtensionType(type)
                         #expect(hello.extensionNamed(type) == list.first { $0.type == type })
