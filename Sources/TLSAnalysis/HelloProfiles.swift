@@ -113,14 +113,18 @@ final class ServerHelloProfile: Sendable {
             var key = HelloKey(buffer)
             key.put(hello.legacyVersion.rawValue)
             key.put(hello.cipherSuite.rawValue)
-            key.put(UInt16(truncatingIfNeeded: hello.extensions.count))
             let versions = ExtensionType.supportedVersions.rawValue
             let alpn = ExtensionType.applicationLayerProtocolNegotiation.rawValue
-            for ext in hello.extensions {
-                let type = ext.type.rawValue
+            let extensions = hello.extensionBlock
+            let countAt = key.putCountPlaceholder()
+            var count: UInt16 = 0
+            extensions.forEachEntry { entry in
+                let type = entry.type.rawValue
                 key.put(type)
-                if type == versions || type == alpn { key.put(bytes: ext.body) }
+                count &+= 1
+                if type == versions || type == alpn { key.put(bytes: extensions.bytes[entry.data]) }
             }
+            key.setCount(count, at: countAt)
             guard let bytes = key.bytes else { return ServerHelloProfile(hello) }
             return cache.profile(for: bytes) { ServerHelloProfile(hello) }
         }

@@ -165,7 +165,8 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
     public var sessionIDBytes: ArraySlice<UInt8>
     public var cipherSuite: CipherSuite
     public var compressionMethod: UInt8
-    public var extensions: [TLSExtension]
+    /// The extensions, walked in place (`extensions` builds the list).
+    public private(set) var extensionBlock: ExtensionBlock
     /// True for drafts before 22, whose ServerHello had no session id or compression.
     public var isDraftLayout: Bool
 
@@ -202,13 +203,17 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
             cipherSuite = CipherSuite(try r.readUInt16("cipher_suite"))
             compressionMethod = try r.readUInt8("legacy_compression_method")
         }
-        extensions = r.isAtEnd ? [] : try readExtensions(&r, "extensions")
+        extensionBlock = r.isAtEnd ? .empty : try readExtensionBlock(&r, "extensions")
         try r.expectEnd("ServerHello")
         isDraftLayout = draftLayout
     }
 
     public var random: [UInt8] { Array(randomBytes) }
     public var sessionID: [UInt8] { Array(sessionIDBytes) }
+
+    public var extensions: [TLSExtension] { extensionBlock.list }
+    public func extensionNamed(_ type: ExtensionType) -> TLSExtension? { extensionBlock.first(type) }
+    public func has(_ type: ExtensionType) -> Bool { extensionBlock.contains(type) }
 
     public var isHelloRetryRequest: Bool { randomBytes.elementsEqual(Self.helloRetryRequestRandom) }
 
