@@ -8,33 +8,37 @@ extension TLSConnectionAnalyzer {
         while let output = directions[direction.rawValue].handshake.next() {
             switch output {
             case .message(let message):
-                handleHandshake(message, direction: direction, frame: frame, time: time)
+                handleHandshake(type: message.type, body: message.body, direction: direction, frame: frame, time: time)
             case .malformed(let error):
                 malformed("handshake: \(error)", direction: direction, frame: frame)
             }
         }
     }
 
-    mutating func handleHandshake(_ message: HandshakeMessage, direction: Direction, frame: Int, time: Timestamp) {
+    /// Takes the message's parts rather than the message: passed whole, it was copied twice
+    /// on the way in (retaining its body each time).
+    mutating func handleHandshake(
+        type: HandshakeType, body: ArraySlice<UInt8>, direction: Direction, frame: Int, time: Timestamp
+    ) {
         let from = side(of: direction)
         connection.timeline.append(
             TimelineEvent(
                 frame: frame, time: time, from: from,
                 kind: .handshake(
-                    type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
+                    type: type.rawValue, name: type.displayName, length: body.count)))
         do {
-            switch message.type.rawValue {
+            switch type.rawValue {
             case 1:
-                let hello = try ClientHello(parsing: message.body)
+                let hello = try ClientHello(parsing: body)
                 decryptorSawClientHello(hello)
                 clientHello(
                     hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
             case 2:
-                let hello = try ServerHello(parsing: message.body)
+                let hello = try ServerHello(parsing: body)
                 decryptorSawServerHello(hello)
                 serverHello(hello, frame: frame, time: time)
             case 11:
-                let certificate = try CertificateMessage(parsing: message.body, tls13: tls13)
+                let certificate = try CertificateMessage(parsing: body, tls13: tls13)
                 if from == .server {
                     connection.serverCertificateDER = certificate.certificates
                     connection.serverCertificateFrame = frame
@@ -46,7 +50,7 @@ extension TLSConnectionAnalyzer {
                 let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
                 let version = ProtocolVersion(negotiatedVersion)
                 let exchange = try ServerKeyExchange(
-                    parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                    parsing: body, keyExchange: suite.keyExchange, version: version)
                 if let group = exchange.group {
                     connection.keyExchangeGroup = group.name
                 } else if let bits = exchange.dhPrimeBits {
@@ -58,12 +62,12 @@ extension TLSConnectionAnalyzer {
                 if from == .client { clientKeyExchangeSeen = true }
             case 8:
                 // TLS 1.3 carries the server's ALPN choice in EncryptedExtensions.
-                let extensions = try EncryptedExtensions(parsing: message.body)
+                let extensions = try EncryptedExtensions(parsing: body)
                 if let alpn = try extensions.alpnProtocol() { connection.serverHello?.alpn = alpn }
             case 20:
                 noteFinished(from: from, frame: frame, time: time)
             case 4:
-                let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
+                let ticket = try NewSessionTicket(parsing: body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
                     connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
                 }
@@ -71,7 +75,7 @@ extension TLSConnectionAnalyzer {
                 break
             }
         } catch {
-            malformed("\(message.type.displayName): \(error)", direction: direction, frame: frame)
+            malformed("\(type.displayName): \(error)", direction: direction, frame: frame)
         }
     }
 
