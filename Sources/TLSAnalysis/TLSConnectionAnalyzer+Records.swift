@@ -152,7 +152,7 @@ extension TLSConnectionAnalyzer {
     mutating func handleRecord(_ record: FramedRecord, direction: Direction, frame: Int, time: Timestamp) {
         let index = direction.rawValue
         let from = side(of: direction)
-        if decryptor != nil, decryptIfPossible(record, direction: direction, frame: frame, time: time) { return }
+        if decrypts, decryptIfPossible(record, direction: direction, frame: frame, time: time) { return }
         switch record.contentType {
         case 20:
             connection.timeline.append(TimelineEvent(frame: frame, time: time, from: from, kind: .changeCipherSpec))

@@ -32,11 +32,19 @@ public struct TLSConnectionAnalyzer: StreamSink {
 
     /// Present when a key log was given: every record is offered to it.
     var decryptor: ConnectionDecryptor?
+    /// `decryptor != nil`, kept apart: the optional decryptor is large, and testing it copied
+    /// it whole for every record.
+    let decrypts: Bool
 
     /// `initiatorIsClient`: the pipeline's guess from the SYN or the ports.
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
-        if let keyLog, keyLog.count > 0 { decryptor = ConnectionDecryptor(keyLog: keyLog) }
+        if let keyLog, keyLog.count > 0 {
+            decryptor = ConnectionDecryptor(keyLog: keyLog)
+            decrypts = true
+        } else {
+            decrypts = false
+        }
         sides = initiatorIsClient ? DirectionPair(.client, .server) : DirectionPair(.server, .client)
         rolesFixed = rolesKnownFromSYN
     }
@@ -84,7 +92,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
             state.mode = .resynchronising
         }
         directions[direction.rawValue] = state
-        decryptor?.gap(from: from)
+        if decrypts { decryptor?.gap(from: from) }
     }
 
     public mutating func streamData(
@@ -130,7 +138,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         let index = direction.rawValue
         while !input.isEmpty, directions[index].mode == .tls {
             let encrypted = directions[index].encrypted
-            let decrypting = decryptor != nil
+            let decrypting = decrypts
             let step = directions[index].framer.next(&input) { type, _ in
                 // Keep what must be parsed; encrypted bodies are skipped unless we can decrypt.
                 if decrypting { return true }
