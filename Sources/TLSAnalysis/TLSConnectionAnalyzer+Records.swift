@@ -274,9 +274,9 @@ extension TLSConnectionAnalyzer {
             // Server records before the client's Finished are its encrypted handshake flight.
             return
         }
-        if !tls13 && !connection.handshakeComplete && connection.serverHello != nil {
-            // Data before both Finished messages is unusual (False Start): count it anyway.
-        }
+        // TLS ≤ 1.2 data before both Finished messages is unusual (False Start): it is counted
+        // all the same. (No test for it here: comparing the optional ServerHello with nil copied
+        // the whole hello for every record.)
         connection.applicationData.add(from: from, bytes: length, frame: frame, time: time)
     }
 }
