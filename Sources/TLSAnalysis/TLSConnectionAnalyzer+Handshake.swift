@@ -47,7 +47,7 @@ extension TLSConnectionAnalyzer {
                     connection.clientCertificateFrame = frame
                 }
             case 12:
-                let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
+                let suite = CipherSuite(serverAnswer?.cipherSuiteValue ?? 0)
                 let version = ProtocolVersion(negotiatedVersion)
                 let exchange = try ServerKeyExchange(
                     parsing: body, keyExchange: suite.keyExchange, version: version)
@@ -89,6 +89,7 @@ extension TLSConnectionAnalyzer {
         // Filled in place: a local info stored afterwards is copied in and destroyed again.
         connection.clientHello = ClientHelloInfo(frame: frame, time: time)
         clientOffer = connection.clientHello!.describe(hello, profile: profile, recordVersion: recordVersion)
+        clientHelloTime = time
     }
 
     /// The negotiated version's code point, 0 before the ServerHello.
@@ -104,7 +105,8 @@ extension TLSConnectionAnalyzer {
         let version = profile.version
         negotiatedVersionValue = version.rawValue
         connection.serverHello = ServerHelloInfo(frame: frame, time: time)
-        connection.serverHello!.describe(hello, profile: profile, helloRetryRequest: helloRetryRequestSeen)
+        serverAnswer = connection.serverHello!.describe(
+            hello, profile: profile, helloRetryRequest: helloRetryRequestSeen)
         connection.version = profile.versionName
         // TLS 1.3 protects everything after the ServerHello inside application_data records;
         // a record of another outer type (a cleartext alert) is still plaintext.
@@ -157,7 +159,7 @@ extension TLSConnectionAnalyzer {
         guard let offer = clientOffer else { return }
         let helloSessionID = offer.sessionID
         var resumption = ResumptionInfo()
-        let serverSessionID = connection.serverHello?.sessionID
+        let serverSessionID = serverAnswer?.sessionID
         if offer.psk {
             resumption.offered = .psk
         } else if offer.ticket {
@@ -176,7 +178,7 @@ extension TLSConnectionAnalyzer {
             case .none:
                 resumption.accepted = nil
             case .psk:
-                resumption.accepted = connection.serverHello?.selectedPSK
+                resumption.accepted = serverAnswer?.selectedPSK
             case .sessionID:
                 resumption.accepted = serverSessionID == helloSessionID
             case .ticket:
@@ -259,7 +261,10 @@ struct ClientResumptionOffer {
 
 extension ServerHelloInfo {
     /// Fills in what `hello` says, the stack's part from its profile.
-    mutating func describe(_ hello: ServerHello, profile: ServerHelloProfile, helloRetryRequest: Bool) {
+    /// Returns what the analyser reads back later.
+    mutating func describe(_ hello: ServerHello, profile: ServerHelloProfile, helloRetryRequest: Bool)
+        -> ServerHelloFacts
+    {
         version = profile.versionName
         cipherSuiteValue = hello.cipherSuite.rawValue
         cipherSuite = profile.cipherSuite
@@ -269,5 +274,16 @@ extension ServerHelloInfo {
         selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
         keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
         ja4s = profile.ja4s
+        return ServerHelloFacts(
+            time: time, cipherSuiteValue: cipherSuiteValue, sessionID: sessionID, selectedPSK: selectedPSK)
     }
+}
+
+/// The parts of a `ServerHelloInfo` the analyser reads back (resumption, key exchange, timing).
+struct ServerHelloFacts {
+    var time: Timestamp
+    var cipherSuiteValue: UInt16
+    /// The session ID in hex.
+    var sessionID: String
+    var selectedPSK: Bool
 }

@@ -253,7 +253,7 @@ extension TLSConnectionAnalyzer {
         guard !connection.handshakeComplete else { return }
         connection.handshakeComplete = true
         connection.handshakeCompleteFrame = frame
-        if let start = connection.clientHello?.time { connection.handshakeMs = time.milliseconds(since: start) }
+        if let start = clientHelloTime { connection.handshakeMs = time.milliseconds(since: start) }
     }
 
     /// The size of an encrypted TLS 1.3 alert: 2 bytes of alert, 1 of inner type, 16 of AEAD tag,

@@ -28,6 +28,10 @@ public struct TLSConnectionAnalyzer: StreamSink {
     /// What the reported ClientHello offered for resumption, noted as it is decoded: reading the
     /// fields back from `connection.clientHello` costs a copy-out of the optional per field.
     var clientOffer: ClientResumptionOffer?
+    /// Time of the reported ClientHello, and what the analyser reads back of the latest
+    /// ServerHello: kept here for the same reason as `clientOffer`.
+    var clientHelloTime: Timestamp?
+    var serverAnswer: ServerHelloFacts?
     var negotiatedVersionValue: UInt16 = 0
 
     /// Present when a key log was given: every record is offered to it.
@@ -59,8 +63,12 @@ public struct TLSConnectionAnalyzer: StreamSink {
         connection.lastFrame = frame
         connection.end = time
         let tcpFlags = TCPFlags(rawValue: flags & 0x1f)
-        if tcpFlags.contains(.syn) { directions[direction.rawValue].sawSYN = true }
-        if payloadLength > 0 || tcpFlags.contains(.syn) || tcpFlags.contains(.fin) || tcpFlags.contains(.rst) {
+        // SYN, and FIN, SYN or RST (RFC 9293 3.1), tested on the raw bits: the named options are
+        // globals of another module, a call each, and this runs for every segment.
+        let syn: UInt8 = 0x02
+        let finSynRst: UInt8 = 0x07
+        if flags & syn != 0 { directions[direction.rawValue].sawSYN = true }
+        if payloadLength > 0 || flags & finSynRst != 0 {
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: side(of: direction),
@@ -200,7 +208,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if let syn = tcp.syn, let synAck = tcp.synAck {
             connection.timing.tcpRTTms = max(0, synAck.time.milliseconds(since: syn.time))
         }
-        if let helloTime = connection.clientHello?.time, let answerTime = connection.serverHello?.time {
+        if let helloTime = clientHelloTime, let answerTime = serverAnswer?.time {
             let response = answerTime.milliseconds(since: helloTime)
             connection.timing.serverResponseMs = response
             if let rtt = connection.timing.tcpRTTms { connection.timing.serverThinkMs = max(0, response - rtt) }
