@@ -271,8 +271,34 @@ extension ServerHelloInfo {
         sessionID = hexString(hello.sessionIDBytes)
         alpn = profile.alpn
         self.helloRetryRequest = helloRetryRequest
-        selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
-        keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
+        // pre_shared_key and key_share found in one walk, the first of a type as
+        // `extensionNamed` finds it; decoded as `selectedPSKIdentity()` and `keyShareGroup()`
+        // decode them.
+        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
+        let keyShareType = ExtensionType.keyShare.rawValue
+        let draftKeyShareType = ExtensionType.draftKeyShare.rawValue
+        let extensions = hello.extensionBlock
+        var preSharedKey: ExtensionBlock.Entry?
+        var keyShare: ExtensionBlock.Entry?
+        var draftKeyShare: ExtensionBlock.Entry?
+        extensions.forEachEntry { entry in
+            let type = entry.type.rawValue
+            if type == preSharedKeyType {
+                if preSharedKey == nil { preSharedKey = entry }
+            } else if type == keyShareType {
+                if keyShare == nil { keyShare = entry }
+            } else if type == draftKeyShareType {
+                if draftKeyShare == nil { draftKeyShare = entry }
+            }
+        }
+        if let preSharedKey {
+            selectedPSK = (try? ExtensionDecoders.selectedIdentity(extensions.extension(preSharedKey))) != nil
+        }
+        if let entry = keyShare ?? draftKeyShare {
+            keyShareGroup =
+                (try? ExtensionDecoders.serverKeyShareGroup(
+                    extensions.extension(entry), helloRetryRequest: hello.isHelloRetryRequest))?.name
+        }
         ja4s = profile.ja4s
         return ServerHelloFacts(
             time: time, cipherSuiteValue: cipherSuiteValue, sessionID: sessionID, selectedPSK: selectedPSK)
