@@ -34,17 +34,33 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var serverAnswer: ServerHelloFacts?
     var negotiatedVersionValue: UInt16 = 0
 
-    /// Present when a key log was given: every record is offered to it.
-    var decryptor: ConnectionDecryptor?
-    /// `decryptor != nil`, kept apart: the optional decryptor is large, and testing it copied
-    /// it whole for every record.
+    /// Present when a key log was given: every record is offered to it. Boxed (copy on
+    /// write, so the analyser keeps value semantics): stored inline, its half a kilobyte was
+    /// initialised and copied with every analyser, and most captures come without a key log.
+    var decryptor: ConnectionDecryptor? {
+        get { decryptorBox?.value }
+        set {
+            guard let newValue else {
+                decryptorBox = nil
+                return
+            }
+            if isKnownUniquelyReferenced(&decryptorBox) {
+                decryptorBox?.value = newValue
+            } else {
+                decryptorBox = DecryptorBox(newValue)
+            }
+        }
+    }
+    private var decryptorBox: DecryptorBox?
+    /// `decryptor != nil`, kept apart: testing the optional decryptor copied it whole for every
+    /// record.
     let decrypts: Bool
 
     /// `initiatorIsClient`: the pipeline's guess from the SYN or the ports.
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
         if let keyLog, keyLog.count > 0 {
-            decryptor = ConnectionDecryptor(keyLog: keyLog)
+            decryptorBox = DecryptorBox(ConnectionDecryptor(keyLog: keyLog))
             decrypts = true
         } else {
             decrypts = false
@@ -273,6 +289,12 @@ public struct TLSConnectionAnalyzer: StreamSink {
         guard let second = tcp.fin[1] else { return first }
         return second.frame < first.frame ? second : first
     }
+}
+
+/// Holds a decryptor out of line (see `TLSConnectionAnalyzer.decryptor`).
+final class DecryptorBox {
+    var value: ConnectionDecryptor
+    init(_ value: ConnectionDecryptor) { self.value = value }
 }
 
 /// Per-direction decoding state.
