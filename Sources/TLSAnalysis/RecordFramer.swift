@@ -96,7 +96,8 @@ struct RecordFramer {
         current = (type, version, length)
         remaining = length
         keepBody = wantsBody(type, length)
-        body.removeAll(keepingCapacity: true)
+        // Guarded: emptying an empty array still costs a call into the array's range replacement.
+        if !body.isEmpty { body.removeAll(keepingCapacity: true) }
         if keepBody { body.reserveCapacity(length) }
     }
 

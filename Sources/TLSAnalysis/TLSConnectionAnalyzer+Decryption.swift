@@ -80,10 +80,12 @@ extension TLSConnectionAnalyzer {
     }
 
     mutating func decryptorSawClientHello(_ hello: ClientHello) {
+        guard decrypts else { return }
         decryptor?.clientHello(random: hello.random, offersEarlyData: hello.hasEarlyData)
     }
 
     mutating func decryptorSawServerHello(_ hello: ServerHello) {
+        guard decrypts else { return }
         decryptor?.serverHello(
             random: hello.random, suite: hello.cipherSuite.rawValue, version: hello.negotiatedVersion.rawValue,
             isHelloRetryRequest: hello.isHelloRetryRequest)
@@ -91,7 +93,7 @@ extension TLSConnectionAnalyzer {
 
     /// Decryption notes for the connection (missing keys, failed authentication…), once.
     mutating func collectDecryptionNotes() {
-        guard let decryptor else { return }
+        guard decrypts, let decryptor else { return }
         for note in decryptor.notes { connection.notes.append(Note(frame: nil, message: "decryption: \(note)")) }
     }
 }

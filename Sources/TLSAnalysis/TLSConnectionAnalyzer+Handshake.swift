@@ -4,37 +4,41 @@ import TLSWire
 
 extension TLSConnectionAnalyzer {
     mutating func feedHandshake(_ body: [UInt8], direction: Direction, frame: Int, time: Timestamp) {
-        let outputs = directions[direction.rawValue].handshake.append(body[...])
-        for output in outputs {
+        directions[direction.rawValue].handshake.feed(body[...])
+        while let output = directions[direction.rawValue].handshake.next() {
             switch output {
             case .message(let message):
-                handleHandshake(message, direction: direction, frame: frame, time: time)
+                handleHandshake(type: message.type, body: message.body, direction: direction, frame: frame, time: time)
             case .malformed(let error):
                 malformed("handshake: \(error)", direction: direction, frame: frame)
             }
         }
     }
 
-    mutating func handleHandshake(_ message: HandshakeMessage, direction: Direction, frame: Int, time: Timestamp) {
+    /// Takes the message's parts rather than the message: passed whole, it was copied twice
+    /// on the way in (retaining its body each time).
+    mutating func handleHandshake(
+        type: HandshakeType, body: ArraySlice<UInt8>, direction: Direction, frame: Int, time: Timestamp
+    ) {
         let from = side(of: direction)
         connection.timeline.append(
             TimelineEvent(
                 frame: frame, time: time, from: from,
                 kind: .handshake(
-                    type: message.type.rawValue, name: message.type.displayName, length: message.body.count)))
+                    type: type.rawValue, name: type.displayName, length: body.count)))
         do {
-            switch message.type.rawValue {
+            switch type.rawValue {
             case 1:
-                let hello = try ClientHello(parsing: message.body)
+                let hello = try ClientHello(parsing: body)
                 decryptorSawClientHello(hello)
                 clientHello(
                     hello, recordVersion: directions[direction.rawValue].lastRecordVersion, frame: frame, time: time)
             case 2:
-                let hello = try ServerHello(parsing: message.body)
+                let hello = try ServerHello(parsing: body)
                 decryptorSawServerHello(hello)
                 serverHello(hello, frame: frame, time: time)
             case 11:
-                let certificate = try CertificateMessage(parsing: message.body, tls13: tls13)
+                let certificate = try CertificateMessage(parsing: body, tls13: tls13)
                 if from == .server {
                     connection.serverCertificateDER = certificate.certificates
                     connection.serverCertificateFrame = frame
@@ -43,10 +47,10 @@ extension TLSConnectionAnalyzer {
                     connection.clientCertificateFrame = frame
                 }
             case 12:
-                let suite = CipherSuite(connection.serverHello?.cipherSuiteValue ?? 0)
+                let suite = CipherSuite(serverAnswer?.cipherSuiteValue ?? 0)
                 let version = ProtocolVersion(negotiatedVersion)
                 let exchange = try ServerKeyExchange(
-                    parsing: message.body, keyExchange: suite.keyExchange, version: version)
+                    parsing: body, keyExchange: suite.keyExchange, version: version)
                 if let group = exchange.group {
                     connection.keyExchangeGroup = group.name
                 } else if let bits = exchange.dhPrimeBits {
@@ -58,12 +62,12 @@ extension TLSConnectionAnalyzer {
                 if from == .client { clientKeyExchangeSeen = true }
             case 8:
                 // TLS 1.3 carries the server's ALPN choice in EncryptedExtensions.
-                let extensions = try EncryptedExtensions(parsing: message.body)
+                let extensions = try EncryptedExtensions(parsing: body)
                 if let alpn = try extensions.alpnProtocol() { connection.serverHello?.alpn = alpn }
             case 20:
                 noteFinished(from: from, frame: frame, time: time)
             case 4:
-                let ticket = try NewSessionTicket(parsing: message.body, tls13: tls13)
+                let ticket = try NewSessionTicket(parsing: body, tls13: tls13)
                 if !ticket.ticket.isEmpty, connection.issuedTickets.count < 8 {
                     connection.issuedTickets.append(hexString(ticket.ticket.prefix(32)))
                 }
@@ -71,7 +75,7 @@ extension TLSConnectionAnalyzer {
                 break
             }
         } catch {
-            malformed("\(message.type.displayName): \(error)", direction: direction, frame: frame)
+            malformed("\(type.displayName): \(error)", direction: direction, frame: frame)
         }
     }
 
@@ -82,30 +86,10 @@ extension TLSConnectionAnalyzer {
         // fingerprinted and reported, the second is on the timeline.
         if hasClientHello { return }
         let profile = ClientHelloProfile.of(hello)
-        var info = ClientHelloInfo(frame: frame, time: time)
-        info.recordVersion = ProtocolVersion(recordVersion).name
-        info.legacyVersion = profile.legacyVersion
-        info.supportedVersions = profile.supportedVersions
-        info.sni = ((try? hello.serverNames()) ?? nil)?.first
-        info.sessionID = hexString(hello.sessionID)
-        info.sessionTicket = hello.sessionTicketLength != nil
-        info.sessionTicketLength = hello.sessionTicketLength ?? 0
-        if let ticket = hello.extensionNamed(.sessionTicket), !ticket.body.isEmpty {
-            info.sessionTicketHead = hexString(ticket.body.prefix(32))
-        }
-        info.psk = hello.has(.preSharedKey)
-        info.earlyData = hello.hasEarlyData
-        info.cipherSuiteValues = hello.cipherSuites
-        info.cipherSuites = profile.cipherSuites
-        info.alpn = profile.alpn
-        info.groups = profile.groups
-        info.keyShareGroups = ((try? hello.keyShareGroups()) ?? nil)?.map(\.name) ?? []
-        info.signatureAlgorithms = profile.signatureAlgorithms
-        info.sslv2Format = hello.isSSLv2Compatible
-        info.ja3String = profile.ja3String
-        info.ja3 = profile.ja3
-        info.ja4 = profile.ja4
-        connection.clientHello = info
+        // Filled in place: a local info stored afterwards is copied in and destroyed again.
+        connection.clientHello = ClientHelloInfo(frame: frame, time: time)
+        clientOffer = connection.clientHello!.describe(hello, profile: profile, recordVersion: recordVersion)
+        clientHelloTime = time
     }
 
     /// The negotiated version's code point, 0 before the ServerHello.
@@ -118,20 +102,12 @@ extension TLSConnectionAnalyzer {
         }
         serverHelloSeen = true
         let profile = ServerHelloProfile.of(hello)
-        var info = ServerHelloInfo(frame: frame, time: time)
         let version = profile.version
         negotiatedVersionValue = version.rawValue
-        info.version = profile.versionName
-        info.cipherSuiteValue = hello.cipherSuite.rawValue
-        info.cipherSuite = profile.cipherSuite
-        info.sessionID = hexString(hello.sessionID)
-        info.alpn = profile.alpn
-        info.helloRetryRequest = helloRetryRequestSeen
-        info.selectedPSK = ((try? hello.selectedPSKIdentity()) ?? nil) != nil
-        info.keyShareGroup = ((try? hello.keyShareGroup()) ?? nil)?.name
-        info.ja4s = profile.ja4s
-        connection.serverHello = info
-        connection.version = info.version
+        connection.serverHello = ServerHelloInfo(frame: frame, time: time)
+        serverAnswer = connection.serverHello!.describe(
+            hello, profile: profile, helloRetryRequest: helloRetryRequestSeen)
+        connection.version = profile.versionName
         // TLS 1.3 protects everything after the ServerHello inside application_data records;
         // a record of another outer type (a cleartext alert) is still plaintext.
         if version.isTLS13Variant { tls13 = true }
@@ -178,21 +154,20 @@ extension TLSConnectionAnalyzer {
 
     /// Works out whether resumption was offered and accepted, once the handshake is over.
     mutating func resolveResumption() {
-        // The hello fields are read in place: binding the whole ClientHelloInfo would copy it
-        // (retaining each of its arrays and strings) for a handful of flags.
-        guard let helloSessionID = connection.clientHello?.sessionID else { return }
+        // The hello's offer was noted when it was decoded: reading the fields back from the
+        // connection's optional hello costs a copy-out per field.
+        guard let offer = clientOffer else { return }
+        let helloSessionID = offer.sessionID
         var resumption = ResumptionInfo()
-        let offersTLS13 = connection.clientHello?.supportedVersions.contains(ProtocolVersion.tls13.name) ?? false
-        let serverSessionID = connection.serverHello?.sessionID
-        if connection.clientHello?.psk == true {
+        let serverSessionID = serverAnswer?.sessionID
+        if offer.psk {
             resumption.offered = .psk
-        } else if connection.clientHello?.sessionTicket == true, (connection.clientHello?.sessionTicketLength ?? 0) > 0
-        {
+        } else if offer.ticket {
             resumption.offered = .ticket
         } else if !helloSessionID.isEmpty {
             // TLS 1.3 clients send a random legacy session ID for middlebox compatibility; it is
             // a resumption attempt only when the server echoes it for TLS 1.2 or below.
-            if !offersTLS13 {
+            if !offer.offersTLS13 {
                 resumption.offered = .sessionID
             } else if let serverSessionID, !tls13, serverSessionID == helloSessionID {
                 resumption.offered = .sessionID
@@ -203,7 +178,7 @@ extension TLSConnectionAnalyzer {
             case .none:
                 resumption.accepted = nil
             case .psk:
-                resumption.accepted = connection.serverHello?.selectedPSK
+                resumption.accepted = serverAnswer?.selectedPSK
             case .sessionID:
                 resumption.accepted = serverSessionID == helloSessionID
             case .ticket:
@@ -216,4 +191,125 @@ extension TLSConnectionAnalyzer {
         }
         connection.resumption = resumption
     }
+}
+
+extension ClientHelloInfo {
+    /// Fills in what `hello` says, the stack's part from its profile.
+    /// Returns what it offers for resumption.
+    mutating func describe(_ hello: ClientHello, profile: ClientHelloProfile, recordVersion: UInt16)
+        -> ClientResumptionOffer
+    {
+        self.recordVersion = ProtocolVersion(recordVersion).name
+        legacyVersion = profile.legacyVersion
+        supportedVersions = profile.supportedVersions
+        // The per-connection extensions in one pass; the first of a type is the one read, as
+        // `extensionNamed` reads it (registry constants hoisted: each read is a call).
+        let serverNameType = ExtensionType.serverName.rawValue
+        let sessionTicketType = ExtensionType.sessionTicket.rawValue
+        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
+        let earlyDataType = ExtensionType.earlyData.rawValue
+        let extensions = hello.extensionBlock
+        var serverName: ExtensionBlock.Entry?
+        var ticket: ExtensionBlock.Entry?
+        extensions.forEachEntry { entry in
+            let type = entry.type.rawValue
+            if type == serverNameType {
+                if serverName == nil { serverName = entry }
+            } else if type == sessionTicketType {
+                if ticket == nil { ticket = entry }
+            } else if type == preSharedKeyType {
+                psk = true
+            } else if type == earlyDataType {
+                earlyData = true
+            }
+        }
+        if let serverName {
+            sni = (try? ExtensionDecoders.firstServerName(extensions.extension(serverName))) ?? nil
+        }
+        sessionID = hexString(hello.sessionIDBytes)
+        if let ticket {
+            sessionTicket = true
+            sessionTicketLength = ticket.data.count
+            if !ticket.data.isEmpty { sessionTicketHead = hexString(extensions.bytes[ticket.data].prefix(32)) }
+        }
+        cipherSuiteValues = profile.cipherSuiteValues
+        cipherSuites = profile.cipherSuites
+        alpn = profile.alpn
+        groups = profile.groups
+        keyShareGroups = profile.keyShareGroups
+        signatureAlgorithms = profile.signatureAlgorithms
+        sslv2Format = hello.isSSLv2Compatible
+        ja3String = profile.ja3String
+        ja3 = profile.ja3
+        ja4 = profile.ja4
+        return ClientResumptionOffer(
+            psk: psk, ticket: sessionTicket && sessionTicketLength > 0, sessionID: sessionID,
+            offersTLS13: profile.offersTLS13)
+    }
+}
+
+/// The resumption a ClientHello offers, as `resolveResumption` weighs it.
+struct ClientResumptionOffer {
+    var psk: Bool
+    /// A session_ticket extension carrying a ticket.
+    var ticket: Bool
+    /// The session ID in hex.
+    var sessionID: String
+    /// supported_versions lists TLS 1.3.
+    var offersTLS13: Bool
+}
+
+extension ServerHelloInfo {
+    /// Fills in what `hello` says, the stack's part from its profile.
+    /// Returns what the analyser reads back later.
+    mutating func describe(_ hello: ServerHello, profile: ServerHelloProfile, helloRetryRequest: Bool)
+        -> ServerHelloFacts
+    {
+        version = profile.versionName
+        cipherSuiteValue = hello.cipherSuite.rawValue
+        cipherSuite = profile.cipherSuite
+        sessionID = hexString(hello.sessionIDBytes)
+        alpn = profile.alpn
+        self.helloRetryRequest = helloRetryRequest
+        // pre_shared_key and key_share found in one walk, the first of a type as
+        // `extensionNamed` finds it; decoded as `selectedPSKIdentity()` and `keyShareGroup()`
+        // decode them.
+        let preSharedKeyType = ExtensionType.preSharedKey.rawValue
+        let keyShareType = ExtensionType.keyShare.rawValue
+        let draftKeyShareType = ExtensionType.draftKeyShare.rawValue
+        let extensions = hello.extensionBlock
+        var preSharedKey: ExtensionBlock.Entry?
+        var keyShare: ExtensionBlock.Entry?
+        var draftKeyShare: ExtensionBlock.Entry?
+        extensions.forEachEntry { entry in
+            let type = entry.type.rawValue
+            if type == preSharedKeyType {
+                if preSharedKey == nil { preSharedKey = entry }
+            } else if type == keyShareType {
+                if keyShare == nil { keyShare = entry }
+            } else if type == draftKeyShareType {
+                if draftKeyShare == nil { draftKeyShare = entry }
+            }
+        }
+        if let preSharedKey {
+            selectedPSK = (try? ExtensionDecoders.selectedIdentity(extensions.extension(preSharedKey))) != nil
+        }
+        if let entry = keyShare ?? draftKeyShare {
+            keyShareGroup =
+                (try? ExtensionDecoders.serverKeyShareGroup(
+                    extensions.extension(entry), helloRetryRequest: hello.isHelloRetryRequest))?.name
+        }
+        ja4s = profile.ja4s
+        return ServerHelloFacts(
+            time: time, cipherSuiteValue: cipherSuiteValue, sessionID: sessionID, selectedPSK: selectedPSK)
+    }
+}
+
+/// The parts of a `ServerHelloInfo` the analyser reads back (resumption, key exchange, timing).
+struct ServerHelloFacts {
+    var time: Timestamp
+    var cipherSuiteValue: UInt16
+    /// The session ID in hex.
+    var sessionID: String
+    var selectedPSK: Bool
 }

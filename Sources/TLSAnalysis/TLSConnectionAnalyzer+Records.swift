@@ -152,7 +152,7 @@ extension TLSConnectionAnalyzer {
     mutating func handleRecord(_ record: FramedRecord, direction: Direction, frame: Int, time: Timestamp) {
         let index = direction.rawValue
         let from = side(of: direction)
-        if decryptor != nil, decryptIfPossible(record, direction: direction, frame: frame, time: time) { return }
+        if decrypts, decryptIfPossible(record, direction: direction, frame: frame, time: time) { return }
         switch record.contentType {
         case 20:
             connection.timeline.append(TimelineEvent(frame: frame, time: time, from: from, kind: .changeCipherSpec))
@@ -253,7 +253,7 @@ extension TLSConnectionAnalyzer {
         guard !connection.handshakeComplete else { return }
         connection.handshakeComplete = true
         connection.handshakeCompleteFrame = frame
-        if let start = connection.clientHello?.time { connection.handshakeMs = time.milliseconds(since: start) }
+        if let start = clientHelloTime { connection.handshakeMs = time.milliseconds(since: start) }
     }
 
     /// The size of an encrypted TLS 1.3 alert: 2 bytes of alert, 1 of inner type, 16 of AEAD tag,
@@ -274,9 +274,9 @@ extension TLSConnectionAnalyzer {
             // Server records before the client's Finished are its encrypted handshake flight.
             return
         }
-        if !tls13 && !connection.handshakeComplete && connection.serverHello != nil {
-            // Data before both Finished messages is unusual (False Start): count it anyway.
-        }
+        // TLS ≤ 1.2 data before both Finished messages is unusual (False Start): it is counted
+        // all the same. (No test for it here: comparing the optional ServerHello with nil copied
+        // the whole hello for every record.)
         connection.applicationData.add(from: from, bytes: length, frame: frame, time: time)
     }
 }

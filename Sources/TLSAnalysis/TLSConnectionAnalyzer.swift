@@ -25,15 +25,46 @@ public struct TLSConnectionAnalyzer: StreamSink {
     var finishedFrame = DirectionPair<Int?>(nil, nil)
     var finishedTime = DirectionPair<Timestamp?>(nil, nil)
     var clientHelloCount = 0
+    /// What the reported ClientHello offered for resumption, noted as it is decoded: reading the
+    /// fields back from `connection.clientHello` costs a copy-out of the optional per field.
+    var clientOffer: ClientResumptionOffer?
+    /// Time of the reported ClientHello, and what the analyser reads back of the latest
+    /// ServerHello: kept here for the same reason as `clientOffer`.
+    var clientHelloTime: Timestamp?
+    var serverAnswer: ServerHelloFacts?
     var negotiatedVersionValue: UInt16 = 0
 
-    /// Present when a key log was given: every record is offered to it.
-    var decryptor: ConnectionDecryptor?
+    /// Present when a key log was given: every record is offered to it. Boxed (copy on
+    /// write, so the analyser keeps value semantics): stored inline, its half a kilobyte was
+    /// initialised and copied with every analyser, and most captures come without a key log.
+    var decryptor: ConnectionDecryptor? {
+        get { decryptorBox?.value }
+        set {
+            guard let newValue else {
+                decryptorBox = nil
+                return
+            }
+            if isKnownUniquelyReferenced(&decryptorBox) {
+                decryptorBox?.value = newValue
+            } else {
+                decryptorBox = DecryptorBox(newValue)
+            }
+        }
+    }
+    private var decryptorBox: DecryptorBox?
+    /// `decryptor != nil`, kept apart: testing the optional decryptor copied it whole for every
+    /// record.
+    let decrypts: Bool
 
     /// `initiatorIsClient`: the pipeline's guess from the SYN or the ports.
     public init(connection: Connection, initiatorIsClient: Bool, rolesKnownFromSYN: Bool, keyLog: KeyLog? = nil) {
         self.connection = connection
-        if let keyLog, keyLog.count > 0 { decryptor = ConnectionDecryptor(keyLog: keyLog) }
+        if let keyLog, keyLog.count > 0 {
+            decryptorBox = DecryptorBox(ConnectionDecryptor(keyLog: keyLog))
+            decrypts = true
+        } else {
+            decrypts = false
+        }
         sides = initiatorIsClient ? DirectionPair(.client, .server) : DirectionPair(.server, .client)
         rolesFixed = rolesKnownFromSYN
     }
@@ -48,8 +79,12 @@ public struct TLSConnectionAnalyzer: StreamSink {
         connection.lastFrame = frame
         connection.end = time
         let tcpFlags = TCPFlags(rawValue: flags & 0x1f)
-        if tcpFlags.contains(.syn) { directions[direction.rawValue].sawSYN = true }
-        if payloadLength > 0 || tcpFlags.contains(.syn) || tcpFlags.contains(.fin) || tcpFlags.contains(.rst) {
+        // SYN, and FIN, SYN or RST (RFC 9293 3.1), tested on the raw bits: the named options are
+        // globals of another module, a call each, and this runs for every segment.
+        let syn: UInt8 = 0x02
+        let finSynRst: UInt8 = 0x07
+        if flags & syn != 0 { directions[direction.rawValue].sawSYN = true }
+        if payloadLength > 0 || flags & finSynRst != 0 {
             connection.timeline.append(
                 TimelineEvent(
                     frame: frame, time: time, from: side(of: direction),
@@ -81,7 +116,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
             state.mode = .resynchronising
         }
         directions[direction.rawValue] = state
-        decryptor?.gap(from: from)
+        if decrypts { decryptor?.gap(from: from) }
     }
 
     public mutating func streamData(
@@ -127,7 +162,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         let index = direction.rawValue
         while !input.isEmpty, directions[index].mode == .tls {
             let encrypted = directions[index].encrypted
-            let decrypting = decryptor != nil
+            let decrypting = decrypts
             let step = directions[index].framer.next(&input) { type, _ in
                 // Keep what must be parsed; encrypted bodies are skipped unless we can decrypt.
                 if decrypting { return true }
@@ -189,7 +224,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if let syn = tcp.syn, let synAck = tcp.synAck {
             connection.timing.tcpRTTms = max(0, synAck.time.milliseconds(since: syn.time))
         }
-        if let helloTime = connection.clientHello?.time, let answerTime = connection.serverHello?.time {
+        if let helloTime = clientHelloTime, let answerTime = serverAnswer?.time {
             let response = answerTime.milliseconds(since: helloTime)
             connection.timing.serverResponseMs = response
             if let rtt = connection.timing.tcpRTTms { connection.timing.serverThinkMs = max(0, response - rtt) }
@@ -248,10 +283,18 @@ public struct TLSConnectionAnalyzer: StreamSink {
         if case .some = connection.clientHello { true } else { false }
     }
 
+    /// The first FIN in frame order (the initiator's on a tie), without collecting them first.
     private func earliestFin(_ tcp: TCPConnection) -> ControlEvent? {
-        let fins = tcp.fin.compactMap { $0 }
-        return fins.min { $0.frame < $1.frame }
+        guard let first = tcp.fin[0] else { return tcp.fin[1] }
+        guard let second = tcp.fin[1] else { return first }
+        return second.frame < first.frame ? second : first
     }
+}
+
+/// Holds a decryptor out of line (see `TLSConnectionAnalyzer.decryptor`).
+final class DecryptorBox {
+    var value: ConnectionDecryptor
+    init(_ value: ConnectionDecryptor) { self.value = value }
 }
 
 /// Per-direction decoding state.

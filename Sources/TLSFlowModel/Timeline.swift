@@ -44,8 +44,15 @@ public struct Timeline: Sendable {
 
     public init() {}
 
-    public mutating func append(_ event: TimelineEvent) {
+    /// Most connections record a few dozen events: reserving room for them at the first append
+    /// replaces five reallocations (1, 2, 4, 8, 16 events...) with one.
+    static let initialCapacity = 32
+
+    /// The event is taken, not borrowed: it holds a string (handshake names), so a borrowed one
+    /// would be copied in and the caller's destroyed again.
+    public mutating func append(_ event: consuming TimelineEvent) {
         if head.count < Self.headLimit {
+            if head.capacity == 0 { head.reserveCapacity(Self.initialCapacity) }
             head.append(event)
             return
         }

@@ -166,6 +166,23 @@ public struct ByteReader: Sendable {
         return sub
     }
 
+    /// `readLengthPrefixed(lengthBytes: 2, field)` for when only the bytes are wanted: they
+    /// come back as a slice with their offset, without a sub-reader. Same checks, same errors.
+    public mutating func readUInt16LengthPrefixedBytes(_ field: @autoclosure () -> String)
+        throws(DecodeError) -> (bytes: ArraySlice<UInt8>, offset: Int)
+    {
+        let start = offset
+        let length = Int(try readUInt16("\(field()) length"))
+        guard length <= remaining else {
+            throw DecodeError(
+                field: field(), offset: start, kind: .lengthOverrun(declared: length, available: remaining))
+        }
+        let dataOffset = offset
+        let first = position
+        position &+= length
+        return (base[first..<position], dataOffset)
+    }
+
     /// Like `readLengthPrefixed` but for vectors the RFC declares `<1..2^n-1>`.
     public mutating func readNonEmptyLengthPrefixed(lengthBytes: Int, _ field: @autoclosure () -> String)
         throws(DecodeError) -> ByteReader
@@ -180,16 +197,22 @@ public struct ByteReader: Sendable {
     public mutating func readUInt16Vector(
         lengthBytes: Int, _ field: @autoclosure () -> String, allowEmpty: Bool = true
     ) throws(DecodeError) -> [UInt16] {
+        uint16Values(try readUInt16VectorBytes(lengthBytes: lengthBytes, field(), allowEmpty: allowEmpty))
+    }
+
+    /// `readUInt16Vector`'s bytes as sent (big-endian pairs), same checks, same errors: for a
+    /// vector kept whole, such as the cipher suites of every ClientHello, whose values are
+    /// rarely needed one by one.
+    public mutating func readUInt16VectorBytes(
+        lengthBytes: Int, _ field: @autoclosure () -> String, allowEmpty: Bool = true
+    ) throws(DecodeError) -> ArraySlice<UInt8> {
         let start = offset
         var sub = try readLengthPrefixed(lengthBytes: lengthBytes, field())
         if sub.remaining % 2 != 0 {
             throw DecodeError(field: field(), offset: start, kind: .invalidLength(sub.remaining))
         }
         if !allowEmpty && sub.isAtEnd { throw DecodeError(field: field(), offset: start, kind: .empty) }
-        var values: [UInt16] = []
-        values.reserveCapacity(sub.remaining / 2)
-        while !sub.isAtEnd { values.append(try sub.readUInt16(field())) }
-        return values
+        return sub.readRest()
     }
 
     /// Throws when bytes remain: structures in TLS have no room for trailing garbage.
@@ -197,6 +220,22 @@ public struct ByteReader: Sendable {
         if !isAtEnd {
             throw DecodeError(field: field(), offset: offset, kind: .trailingBytes(count: remaining))
         }
+    }
+}
+
+/// Big-endian 16-bit values of `bytes` (a trailing odd byte is ignored), decoded in one pass
+/// over contiguous memory rather than a checked read per value.
+public func uint16Values(_ bytes: ArraySlice<UInt8>) -> [UInt16] {
+    let count = bytes.count / 2
+    return [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
+        bytes.withUnsafeBufferPointer { source in
+            var i = 0
+            for k in 0..<count {
+                out[k] = UInt16(source[i]) << 8 | UInt16(source[i &+ 1])
+                i &+= 2
+            }
+        }
+        initialized = count
     }
 }
 

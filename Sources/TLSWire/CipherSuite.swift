@@ -1,3 +1,5 @@
+import WireBasics
+
 /// A cipher suite code point (RFC 8446 B.4, RFC 5246 A.5 and the IANA registry).
 /// Kept as a struct, not an enum, so unassigned and GREASE values survive decoding untouched.
 public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -160,19 +162,17 @@ extension CipherSuite {
     /// nil for unassigned, GREASE and signalling values.
     public var parameters: Parameters? {
         guard !isSignalling else { return nil }
-        return Self.parsedParameters[rawValue]
+        if let known = Self.parsedParameters.lookup(rawValue) { return known }
+        let parsed = Self.ianaNames[rawValue].flatMap(Self.parse)
+        Self.parsedParameters.store(rawValue, parsed)
+        return parsed
     }
 
-    /// Every registry name parsed once: `keyExchange` is asked for each ServerKeyExchange, and
-    /// splitting the name into tokens each time cost more than the rest of that message.
-    private static let parsedParameters: [UInt16: Parameters] = {
-        var table: [UInt16: Parameters] = [:]
-        table.reserveCapacity(ianaNames.count)
-        for (value, name) in ianaNames {
-            if let parameters = parse(name) { table[value] = parameters }
-        }
-        return table
-    }()
+    /// Registry names parsed once each, when first asked for: `keyExchange` is asked for each
+    /// ServerKeyExchange, and splitting the name into tokens each time cost more than the rest
+    /// of that message; parsing all of them up front cost more than a whole small capture's
+    /// handshakes. The registry has fewer values than the capacity, so nothing is dropped.
+    private static let parsedParameters = SharedCache<UInt16, Parameters?>(capacity: 1024)
 
     public var keyExchange: KeyExchange {
         if isSignalling { return .signalling }

@@ -2,8 +2,8 @@
 /// unregistered code points that show up in captures.
 public struct ExtensionType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(_ rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let serverName = ExtensionType(0)
     public static let maxFragmentLength = ExtensionType(1)

@@ -29,15 +29,29 @@ public struct TLSExtension: Sendable, Hashable {
 
 /// Reads `Extension extensions<0..2^16-1>` (RFC 8446 4.1.2).
 func readExtensions(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
+    try readExtensionBlock(&r, field).list
+}
+
+/// Reads `Extension extensions<0..2^16-1>` as a block walked in place, with `readExtensions`'s
+/// checks and errors.
+func readExtensionBlock(_ r: inout ByteReader, _ field: String) throws(DecodeError) -> ExtensionBlock {
     var list = try r.readLengthPrefixed(lengthBytes: 2, field)
+    let block = ExtensionBlock(bytes: list.bytes, offset: list.offset)
+    // Usually every entry is complete; otherwise the checked walk names the problem.
+    if ExtensionBlock.entryCount(block.bytes) == nil { _ = try readExtensionsChecked(&list, field) }
+    return block
+}
+
+/// The checked walk: the same extensions as an `ExtensionBlock` of well-formed entries, and for
+/// a malformed list the error that names the problem.
+func readExtensionsChecked(_ list: inout ByteReader, _ field: String) throws(DecodeError) -> [TLSExtension] {
     var out: [TLSExtension] = []
     // Each extension takes at least 4 bytes; hellos carry 10-20 of them.
     out.reserveCapacity(min(list.remaining / 4, 32))
     while !list.isAtEnd {
         let type = ExtensionType(try list.readUInt16("\(field): extension type"))
-        var data = try list.readLengthPrefixed(lengthBytes: 2, "\(field): \(type.name) extension")
-        let offset = data.offset
-        out.append(TLSExtension(type: type, body: data.readRest(), dataOffset: offset))
+        let data = try list.readUInt16LengthPrefixedBytes("\(field): \(type.name) extension")
+        out.append(TLSExtension(type: type, body: data.bytes, dataOffset: data.offset))
     }
     return out
 }
@@ -47,17 +61,55 @@ public enum ExtensionDecoders {
     /// RFC 6066 3: ServerNameList; returns host_name entries. An empty body is the server's
     /// acknowledgement and yields [].
     public static func serverNames(_ ext: TLSExtension) throws(DecodeError) -> [String] {
+        var names: [String] = []
+        try forEachHostName(ext) { names.append(String(decoding: $0, as: UTF8.self)) }
+        return names
+    }
+
+    /// The first of `serverNames`, with the whole list checked as `serverNames` checks it; only
+    /// that name is made a string (the SNI a connection reports).
+    public static func firstServerName(_ ext: TLSExtension) throws(DecodeError) -> String? {
+        if let first = firstHostNameIfWellFormed(ext.body) { return first.map { String(decoding: $0, as: UTF8.self) } }
+        var first: ArraySlice<UInt8>?
+        try forEachHostName(ext) { if first == nil { first = $0 } }
+        return first.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The first host_name of a ServerNameList that passes every check `forEachHostName` makes
+    /// (`.some(nil)` when it has none); nil when one fails, for the checked walk to name it.
+    /// Read by index: the SNI is decoded on every connection.
+    static func firstHostNameIfWellFormed(_ body: ArraySlice<UInt8>) -> ArraySlice<UInt8>?? {
+        var i = body.startIndex
+        let end = body.endIndex
+        if i == end { return .some(nil) }
+        guard end &- i >= 2 else { return nil }
+        let listLength = Int(body[i]) << 8 | Int(body[i &+ 1])
+        i &+= 2
+        guard listLength > 0, listLength == end &- i else { return nil }
+        var first: ArraySlice<UInt8>?
+        while i != end {
+            guard end &- i >= 3 else { return nil }
+            let nameType = body[i]
+            let length = Int(body[i &+ 1]) << 8 | Int(body[i &+ 2])
+            i &+= 3
+            guard length > 0, end &- i >= length else { return nil }
+            if nameType == 0 && first == nil { first = body[i..<(i &+ length)] }
+            i &+= length
+        }
+        return .some(first)
+    }
+
+    /// Walks the ServerNameList, handing over each host_name's bytes.
+    private static func forEachHostName(_ ext: TLSExtension, _ body: (ArraySlice<UInt8>) -> Void) throws(DecodeError) {
         var r = ext.reader
-        if r.isAtEnd { return [] }
+        if r.isAtEnd { return }
         var list = try r.readNonEmptyLengthPrefixed(lengthBytes: 2, "server_name_list")
         try r.expectEnd("server_name extension")
-        var names: [String] = []
         while !list.isAtEnd {
             let nameType = try list.readUInt8("server_name name_type")
             var name = try list.readNonEmptyLengthPrefixed(lengthBytes: 2, "server_name HostName")
-            if nameType == 0 { names.append(String(decoding: name.readRest(), as: UTF8.self)) }
+            if nameType == 0 { body(name.readRest()) }
         }
-        return names
     }
 
     /// Client form (RFC 8446 4.2.1): ProtocolVersion versions<2..254>.
@@ -127,15 +179,22 @@ public enum ExtensionDecoders {
 
     /// Client key_share (RFC 8446 4.2.8): KeyShareEntry client_shares<0..2^16-1>.
     public static func clientKeyShareGroups(_ ext: TLSExtension) throws(DecodeError) -> [NamedGroup] {
+        var groups: [NamedGroup] = []
+        try forEachClientKeyShareGroup(ext) { groups.append(NamedGroup($0)) }
+        return groups
+    }
+
+    /// Walks client_shares as `clientKeyShareGroups` does, handing over each entry's group.
+    public static func forEachClientKeyShareGroup(_ ext: TLSExtension, _ body: (UInt16) -> Void)
+        throws(DecodeError)
+    {
         var r = ext.reader
         var list = try r.readLengthPrefixed(lengthBytes: 2, "client_shares")
         try r.expectEnd("key_share extension")
-        var groups: [NamedGroup] = []
         while !list.isAtEnd {
-            groups.append(NamedGroup(try list.readUInt16("KeyShareEntry group")))
+            body(try list.readUInt16("KeyShareEntry group"))
             _ = try list.readNonEmptyLengthPrefixed(lengthBytes: 2, "KeyShareEntry key_exchange")
         }
-        return groups
     }
 
     /// Server key_share: a KeyShareEntry in a ServerHello, a bare NamedGroup in an HRR.
@@ -229,6 +288,9 @@ public enum EncryptedClientHello: Sendable, Hashable {
 /// Lookups shared by every message that has an extension list.
 public protocol HasExtensions {
     var extensions: [TLSExtension] { get }
+    /// The first extension of `type`.
+    func extensionNamed(_ type: ExtensionType) -> TLSExtension?
+    func has(_ type: ExtensionType) -> Bool
 }
 
 extension HasExtensions {

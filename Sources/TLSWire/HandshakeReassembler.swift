@@ -39,10 +39,15 @@ public struct HandshakeReassembler: Sendable {
     }
 
     public let maxMessageSize: Int
+    /// Bytes of a message that has not completed yet; `buffer[..<bufferStart]` are cut already.
     private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// The rest of the latest fragment, read in place while `buffer` is empty (the usual case:
+    /// a fragment starts at a message boundary, so its messages are slices of it).
+    private var fragment: ArraySlice<UInt8> = []
     /// Bytes still to discard from an oversized message.
     private var skipping = 0
-    /// Stream offset of `buffer[0]`.
+    /// Stream offset of the first byte not cut yet.
     private var bufferOffset = 0
     public private(set) var totalBytes = 0
 
@@ -51,74 +56,98 @@ public struct HandshakeReassembler: Sendable {
     }
 
     /// Bytes held for a message that has not completed yet.
-    public var bufferedBytes: Int { buffer.count }
-    public var hasPartialMessage: Bool { !buffer.isEmpty || skipping > 0 }
+    public var bufferedBytes: Int { buffer.count &- bufferStart &+ fragment.count }
+    public var hasPartialMessage: Bool { bufferedBytes > 0 || skipping > 0 }
 
     public mutating func append(_ fragment: [UInt8]) -> [Output] { append(fragment[...]) }
 
+    /// Feeds `fragment` and returns every output it completed.
     public mutating func append(_ fragment: ArraySlice<UInt8>) -> [Output] {
+        feed(fragment)
+        var outputs: [Output] = []
+        while let output = next() { outputs.append(output) }
+        return outputs
+    }
+
+    /// Feeds the next fragment; then call `next()` until it returns nil. Pulling the outputs one
+    /// at a time spares an array per record.
+    public mutating func feed(_ fragment: ArraySlice<UInt8>) {
         var input = fragment
-        totalBytes &+= fragment.count
+        totalBytes &+= input.count
         if skipping > 0 {
             let n = min(skipping, input.count)
             skipping -= n
             bufferOffset &+= n
             input = input.dropFirst(n)
         }
-        var outputs: [Output] = []
-        if buffer.isEmpty {
-            // Usual case: the fragment starts at a message boundary, so whole messages are cut
-            // straight from it and only a trailing partial message is buffered.
-            let consumed = cutMessages(from: input, into: &outputs)
-            buffer.append(contentsOf: input.dropFirst(consumed))
-            bufferOffset &+= consumed
-            return outputs
+        if buffer.isEmpty && self.fragment.isEmpty {
+            self.fragment = input
+        } else {
+            // Outputs not pulled before this feed stay in order ahead of the new bytes.
+            if !self.fragment.isEmpty {
+                buffer.append(contentsOf: self.fragment)
+                self.fragment = []
+            }
+            buffer.append(contentsOf: input)
         }
-        buffer.append(contentsOf: input)
-        let consumed = cutMessages(from: buffer[...], into: &outputs)
-        if consumed > 0 {
-            buffer.removeFirst(consumed)
-            bufferOffset &+= consumed
-        }
-        return outputs
     }
 
-    /// Appends every complete message at the front of `bytes` (which start at stream offset
-    /// `bufferOffset`) to `outputs`; returns how many bytes they took. An oversized message is
-    /// reported and its bytes skipped, including any still to come.
-    private mutating func cutMessages(from bytes: ArraySlice<UInt8>, into outputs: inout [Output]) -> Int {
-        let start = bytes.startIndex
-        var position = start
-        while bytes.endIndex - position >= 4 {
-            let type = bytes[position]
-            let length =
-                Int(bytes[position + 1]) << 16 | Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
-            let messageOffset = bufferOffset &+ (position - start)
-            if length > maxMessageSize {
-                outputs.append(
-                    .malformed(
-                        DecodeError(
-                            field: "\(HandshakeType(type).displayName) message length", offset: messageOffset,
-                            kind: .tooLarge(size: length, limit: maxMessageSize))))
-                let available = bytes.endIndex - position - 4
-                let skipNow = min(length, available)
-                position += 4 + skipNow
-                skipping = length - skipNow
-                continue
+    /// The next complete message (or oversize report) from the bytes fed so far; nil when the
+    /// rest is an incomplete message, which is then kept for the following fragments.
+    public mutating func next() -> Output? {
+        if buffer.isEmpty {
+            guard let (output, consumed) = cutMessage(from: fragment) else {
+                // A partial message is copied out: the fragment's storage is the caller's.
+                // Dropped even when empty: its storage is the caller's, who may reuse it.
+                if !fragment.isEmpty { buffer.append(contentsOf: fragment) }
+                fragment = []
+                return nil
             }
-            guard bytes.endIndex - position - 4 >= length else { break }
-            let body = bytes[(position + 4)..<(position + 4 + length)]
-            outputs.append(
-                .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)))
-            position += 4 + length
+            fragment = fragment[(fragment.startIndex &+ consumed)...]
+            return output
         }
-        return position - start
+        guard let (output, consumed) = cutMessage(from: buffer[bufferStart...]) else {
+            buffer.removeFirst(bufferStart)
+            bufferStart = 0
+            return nil
+        }
+        bufferStart &+= consumed
+        return output
+    }
+
+    /// The message at the front of `bytes` (which start at stream offset `bufferOffset`) and the
+    /// bytes it took, or nil when it is not complete. An oversized message is reported and its
+    /// bytes skipped, including any still to come.
+    private mutating func cutMessage(from bytes: ArraySlice<UInt8>) -> (Output, Int)? {
+        let position = bytes.startIndex
+        guard bytes.endIndex - position >= 4 else { return nil }
+        let type = bytes[position]
+        let length = Int(bytes[position + 1]) << 16 | Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+        let messageOffset = bufferOffset
+        if length > maxMessageSize {
+            let available = bytes.endIndex - position - 4
+            let skipNow = min(length, available)
+            skipping = length - skipNow
+            bufferOffset &+= 4 + skipNow
+            let error = DecodeError(
+                field: "\(HandshakeType(type).displayName) message length", offset: messageOffset,
+                kind: .tooLarge(size: length, limit: maxMessageSize))
+            return (.malformed(error), 4 + skipNow)
+        }
+        guard bytes.endIndex - position - 4 >= length else { return nil }
+        let body = bytes[(position + 4)..<(position + 4 + length)]
+        bufferOffset &+= 4 + length
+        return (
+            .message(HandshakeMessage(type: HandshakeType(type), body: body, streamOffset: messageOffset)), 4 + length
+        )
     }
 
     /// Forget any partial message (e.g. when the stream switches to encrypted records).
     public mutating func reset() {
-        bufferOffset &+= buffer.count &+ skipping
+        bufferOffset &+= bufferedBytes &+ skipping
         buffer.removeAll()
+        bufferStart = 0
+        fragment = []
         skipping = 0
     }
 }

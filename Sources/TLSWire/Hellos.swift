@@ -3,12 +3,15 @@
 public struct ClientHello: Sendable, Hashable, HasExtensions {
     public var legacyVersion: ProtocolVersion
     /// 32 bytes; for SSLv2 form the challenge, right-aligned and zero-padded (RFC 6101 E.1).
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
-    /// Offered cipher suites in order, GREASE included.
-    public var cipherSuites: [UInt16]
-    public var compressionMethods: [UInt8]
-    public var extensions: [TLSExtension]
+    /// The byte fields are slices of the message they were read from: a hello is decoded on
+    /// every connection, and copying each into an array of its own cost more than the decoding.
+    public var randomBytes: ArraySlice<UInt8>
+    public var sessionIDBytes: ArraySlice<UInt8>
+    /// Offered cipher suites in order, GREASE included, as sent (big-endian pairs).
+    public var cipherSuiteBytes: ArraySlice<UInt8>
+    public var compressionMethodBytes: ArraySlice<UInt8>
+    /// The extensions, walked in place (`extensions` builds the list).
+    public private(set) var extensionBlock: ExtensionBlock
     /// False when the message ended after compression_methods (legal before TLS 1.3).
     public var hasExtensionBlock: Bool
     public var isSSLv2Compatible: Bool
@@ -18,20 +21,20 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
     public init(parsing body: ArraySlice<UInt8>) throws(DecodeError) {
         var r = ByteReader(body)
         legacyVersion = ProtocolVersion(try r.readUInt16("legacy_version"))
-        random = Array(try r.readBytes(32, "random"))
+        randomBytes = try r.readBytes(32, "random")
         var sid = try r.readLengthPrefixed(lengthBytes: 1, "legacy_session_id")
         if sid.remaining > 32 {
             throw DecodeError(field: "legacy_session_id", offset: sid.offset - 1, kind: .invalidLength(sid.remaining))
         }
-        sessionID = Array(sid.readRest())
-        cipherSuites = try r.readUInt16Vector(lengthBytes: 2, "cipher_suites", allowEmpty: false)
+        sessionIDBytes = sid.readRest()
+        cipherSuiteBytes = try r.readUInt16VectorBytes(lengthBytes: 2, "cipher_suites", allowEmpty: false)
         var compression = try r.readNonEmptyLengthPrefixed(lengthBytes: 1, "legacy_compression_methods")
-        compressionMethods = Array(compression.readRest())
+        compressionMethodBytes = compression.readRest()
         if r.isAtEnd {
-            extensions = []
+            extensionBlock = .empty
             hasExtensionBlock = false
         } else {
-            extensions = try readExtensions(&r, "extensions")
+            extensionBlock = try readExtensionBlock(&r, "extensions")
             hasExtensionBlock = true
             try r.expectEnd("ClientHello")
         }
@@ -64,21 +67,32 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
         }
         var specs = ByteReader(try r.readBytes(specsLength, "cipher_specs"), baseOffset: 9)
         sslv2CipherSpecs = []
-        cipherSuites = []
+        var suites: [UInt8] = []
         while !specs.isAtEnd {
             let spec = try specs.readUInt24("cipher_spec")
             sslv2CipherSpecs.append(spec)
-            if spec >> 16 == 0 { cipherSuites.append(UInt16(spec & 0xffff)) }
+            if spec >> 16 == 0 { suites += [UInt8(truncatingIfNeeded: spec >> 8), UInt8(truncatingIfNeeded: spec)] }
         }
-        sessionID = Array(try r.readBytes(sessionLength, "session_id"))
+        cipherSuiteBytes = suites[...]
+        sessionIDBytes = try r.readBytes(sessionLength, "session_id")
         let challenge = try r.readBytes(challengeLength, "challenge")
         try r.expectEnd("CLIENT-HELLO")
-        random = [UInt8](repeating: 0, count: 32 - challengeLength) + challenge
-        compressionMethods = [0]
-        extensions = []
+        randomBytes = ([UInt8](repeating: 0, count: 32 - challengeLength) + challenge)[...]
+        compressionMethodBytes = [0]
+        extensionBlock = .empty
         hasExtensionBlock = false
         isSSLv2Compatible = true
     }
+
+    public var random: [UInt8] { Array(randomBytes) }
+    public var sessionID: [UInt8] { Array(sessionIDBytes) }
+    public var compressionMethods: [UInt8] { Array(compressionMethodBytes) }
+    /// Offered cipher suites in order, GREASE included.
+    public var cipherSuites: [UInt16] { uint16Values(cipherSuiteBytes) }
+
+    public var extensions: [TLSExtension] { extensionBlock.list }
+    public func extensionNamed(_ type: ExtensionType) -> TLSExtension? { extensionBlock.first(type) }
+    public func has(_ type: ExtensionType) -> Bool { extensionBlock.contains(type) }
 
     // MARK: Typed extension accessors (nil when the extension is absent)
 
@@ -97,9 +111,12 @@ public struct ClientHello: Sendable, Hashable, HasExtensions {
 
     /// Groups of the offered key shares (key_share, or the pre-draft-23 code point 40).
     public func keyShareGroups() throws(DecodeError) -> [NamedGroup]? {
-        guard let ext = extensionNamed(.keyShare) ?? extensionNamed(.draftKeyShare) else { return nil }
+        guard let ext = keyShareExtension else { return nil }
         return try ExtensionDecoders.clientKeyShareGroups(ext)
     }
+
+    /// key_share, or the pre-draft-23 code point 40 when key_share is absent.
+    public var keyShareExtension: TLSExtension? { extensionNamed(.keyShare) ?? extensionNamed(.draftKeyShare) }
 
     public func supportedGroups() throws(DecodeError) -> [NamedGroup]? {
         guard let ext = extensionNamed(.supportedGroups) else { return nil }
@@ -143,11 +160,13 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
     ]
 
     public var legacyVersion: ProtocolVersion
-    public var random: [UInt8]
-    public var sessionID: [UInt8]
+    /// Slices of the message, as in `ClientHello`.
+    public var randomBytes: ArraySlice<UInt8>
+    public var sessionIDBytes: ArraySlice<UInt8>
     public var cipherSuite: CipherSuite
     public var compressionMethod: UInt8
-    public var extensions: [TLSExtension]
+    /// The extensions, walked in place (`extensions` builds the list).
+    public private(set) var extensionBlock: ExtensionBlock
     /// True for drafts before 22, whose ServerHello had no session id or compression.
     public var isDraftLayout: Bool
 
@@ -169,9 +188,9 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
     private init(parsing body: ArraySlice<UInt8>, draftLayout: Bool) throws(DecodeError) {
         var r = ByteReader(body)
         legacyVersion = ProtocolVersion(try r.readUInt16("legacy_version"))
-        random = Array(try r.readBytes(32, "random"))
+        randomBytes = try r.readBytes(32, "random")
         if draftLayout {
-            sessionID = []
+            sessionIDBytes = []
             cipherSuite = CipherSuite(try r.readUInt16("cipher_suite"))
             compressionMethod = 0
         } else {
@@ -180,16 +199,23 @@ public struct ServerHello: Sendable, Hashable, HasExtensions {
                 throw DecodeError(
                     field: "legacy_session_id_echo", offset: sid.offset - 1, kind: .invalidLength(sid.remaining))
             }
-            sessionID = Array(sid.readRest())
+            sessionIDBytes = sid.readRest()
             cipherSuite = CipherSuite(try r.readUInt16("cipher_suite"))
             compressionMethod = try r.readUInt8("legacy_compression_method")
         }
-        extensions = r.isAtEnd ? [] : try readExtensions(&r, "extensions")
+        extensionBlock = r.isAtEnd ? .empty : try readExtensionBlock(&r, "extensions")
         try r.expectEnd("ServerHello")
         isDraftLayout = draftLayout
     }
 
-    public var isHelloRetryRequest: Bool { random == Self.helloRetryRequestRandom }
+    public var random: [UInt8] { Array(randomBytes) }
+    public var sessionID: [UInt8] { Array(sessionIDBytes) }
+
+    public var extensions: [TLSExtension] { extensionBlock.list }
+    public func extensionNamed(_ type: ExtensionType) -> TLSExtension? { extensionBlock.first(type) }
+    public func has(_ type: ExtensionType) -> Bool { extensionBlock.contains(type) }
+
+    public var isHelloRetryRequest: Bool { randomBytes.elementsEqual(Self.helloRetryRequestRandom) }
 
     public func selectedVersion() throws(DecodeError) -> ProtocolVersion? {
         guard let ext = extensionNamed(.supportedVersions) else { return nil }

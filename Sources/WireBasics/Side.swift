@@ -21,11 +21,14 @@ public func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt
 public func hexString(buffer source: UnsafeBufferPointer<UInt8>) -> String {
     String(unsafeUninitializedCapacity: source.count * 2) { out in
         for (index, byte) in source.enumerated() {
-            out[2 * index] = hexDigits[Int(byte >> 4)]
-            out[2 * index + 1] = hexDigits[Int(byte & 0x0f)]
+            out[2 * index] = hexDigit(byte >> 4)
+            out[2 * index + 1] = hexDigit(byte & 0x0f)
         }
         return source.count * 2
     }
 }
 
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+/// ASCII of a nibble, computed: a table in a global costs an initialisation check and a bounds
+/// check per digit.
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 &+ nibble : 0x57 &+ nibble }
