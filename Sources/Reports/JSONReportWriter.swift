@@ -28,8 +28,9 @@ public struct JSONReportWriter {
     private var out: JSONEmitter
     /// The current capture's connections, rendered as elements of its `connections` array:
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
-    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
-    private var pendingChunks: [[UInt8]] = []
+    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows. A full chunk is the
+    /// emitter's buffer itself, handed over rather than copied.
+    private var pendingChunks: [ByteBuffer] = []
     private var pendingChunkBytes = 0
     /// Chunks beyond `spillThreshold`, in order after `pendingChunks`.
     private var spill: SpillFile?
@@ -102,7 +103,9 @@ public struct JSONReportWriter {
             pending.drainBytes { spill.append($0) }
             return
         }
-        let chunk = pending.takeBytes()
+        // Room for a chunk and the connection that crosses the threshold, so that the new
+        // buffer does not grow (and copy itself) on the way.
+        let chunk = pending.takeBuffer(replacingWithCapacity: flushThreshold + flushThreshold / 8)
         pendingChunks.append(chunk)
         pendingChunkBytes += chunk.count
     }
@@ -156,7 +159,7 @@ public struct JSONReportWriter {
         out.beginArray()
         if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
-            for chunk in pendingChunks { chunk.withUnsafeBytes { sink($0) } }
+            for chunk in pendingChunks { sink(chunk.bytes) }
             spill?.replay(sink)
             pending.drainBytes(sink)
             out.noteElementsWrittenElsewhere()

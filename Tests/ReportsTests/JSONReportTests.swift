@@ -417,6 +417,42 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
 }
 
+/// Every length around the 16- and 8-byte copy steps and the overlapping last word, with the
+/// special byte at every position and none at all.
+@Test func escapesAtEveryPositionOfEveryLength() {
+    let specials: [(String, String)] = [("\"", "\\\""), ("\u{1}", "\\u0001"), ("\u{7F}", "\\u007f"), ("é", "é")]
+    for length in 0..<40 {
+        let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(0x30 + $0 % 40))) })
+        var e = JSONEmitter(pretty: false)
+        e.string(plain)
+        #expect(String(decoding: e.bytes, as: UTF8.self) == "\"" + plain + "\"")
+        for (special, escaped) in specials {
+            for position in 0..<length {
+                let head = String(plain.prefix(position))
+                let tail = String(plain.dropFirst(position + 1))
+                var e = JSONEmitter(pretty: false)
+                e.string(head + special + tail)
+                #expect(String(decoding: e.bytes, as: UTF8.self) == "\"" + head + escaped + tail + "\"")
+            }
+        }
+    }
+}
+
+/// Digits come in pairs from a table: every digit count, both sides of each power of ten.
+@Test func integersOfEveryLength() {
+    var values: [Int] = [0, 1, 9, Int.max, Int.min, Int.min + 1]
+    var power = 1
+    for _ in 1...18 {
+        power *= 10
+        values += [power - 1, power, power + 1, -power, -(power - 1)]
+    }
+    for value in values {
+        var e = JSONEmitter(pretty: false)
+        e.int(value)
+        #expect(String(decoding: e.bytes, as: UTF8.self) == String(value))
+    }
+}
+
 @Test(arguments: [true, false]) func severalCapturesInOneDocument(pretty: Bool) throws {
     let captures = [
         Fixtures.capture(file: "a.pcap", Fixtures.all), Fixtures.capture(file: "empty.pcap", []),
