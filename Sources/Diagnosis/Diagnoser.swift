@@ -113,7 +113,11 @@ public struct Diagnoser: Sendable {
         return (timing, findings, status)
     }
 
-    /// `defaultRules`, in the same order, called directly.
+    /// `defaultRules`, called directly; their findings are appended in the rules' order.
+    ///
+    /// The rules that name a cause run first: when one of them (or the audit) makes an error,
+    /// the headline is known before the symptom rules run, and a symptom that `CauseOrdering`
+    /// will fold into it is only summarised (see `ConnectionFacts.isFolded`).
     private static func runDefaultRules(
         _ facts: ConnectionFacts, context: DiagnosisContext, into findings: inout [Finding]
     ) {
@@ -121,19 +125,33 @@ public struct Diagnoser: Sendable {
         func add(_ new: [Finding]) {
             if !new.isEmpty { findings.append(contentsOf: new) }
         }
+        let versionMismatch = VersionMismatchRule().evaluate(facts, context: context)
+        let noSharedCipher = NoSharedCipherRule().evaluate(facts, context: context)
+        let resumptionAborted = ResumptionAbortedRule().evaluate(facts, context: context)
+        let encryptedAlert = EncryptedAlertRule().evaluate(facts, context: context)
+        let malformed = MalformedRule().evaluate(facts, context: context)
+        // In the order they take in the list below: ties are broken by position.
+        var headline = CauseOrdering.CertainHeadline()
+        headline.consider(findings)
+        headline.consider(versionMismatch)
+        headline.consider(noSharedCipher)
+        headline.consider(resumptionAborted)
+        headline.consider(encryptedAlert)
+        headline.consider(malformed)
+        facts.foldTarget = headline.found
         add(NoAnswerRule().evaluate(facts, context: context))
         add(RefusedRule().evaluate(facts, context: context))
         add(StalledRule().evaluate(facts, context: context))
         add(ResetRule().evaluate(facts, context: context))
         add(ClosedRule().evaluate(facts, context: context))
-        add(VersionMismatchRule().evaluate(facts, context: context))
-        add(NoSharedCipherRule().evaluate(facts, context: context))
+        add(versionMismatch)
+        add(noSharedCipher)
         add(HandshakeAlertRule().evaluate(facts, context: context))
-        add(ResumptionAbortedRule().evaluate(facts, context: context))
+        add(resumptionAborted)
         add(OneWayDataRule().evaluate(facts, context: context))
-        add(EncryptedAlertRule().evaluate(facts, context: context))
+        add(encryptedAlert)
         add(CaptureGapRule().evaluate(facts, context: context))
-        add(MalformedRule().evaluate(facts, context: context))
+        add(malformed)
     }
 
     static func status(of connection: Connection, context: DiagnosisContext) -> ConnectionStatus {
@@ -228,6 +246,22 @@ enum CauseOrdering {
         // A resumed session that dies after the handshake, or a TLS 1.3 client whose alert was
         // counted as data, shows up as one-way data.
         return (headline == "resumption.aborted" || headline == "tls13.encrypted_alert") && code == "data.one_way"
+    }
+
+    /// The headline `order` will pick, when it is certain before the symptoms are known: an error
+    /// that names a cause outranks every symptom, so the first such error with the earliest
+    /// trigger heads the list whatever the symptom rules add. Findings are considered in list
+    /// order.
+    struct CertainHeadline {
+        private(set) var found: (code: String, trigger: Int)?
+
+        mutating func consider(_ findings: [Finding]) {
+            for finding in findings where finding.severity == .error && rank(finding) == 0 {
+                let trigger = CauseOrdering.trigger(finding)
+                if let found, found.trigger <= trigger { continue }
+                found = (finding.code, trigger)
+            }
+        }
     }
 
     static func rank(_ finding: Finding) -> Int {

@@ -29,16 +29,57 @@ import Testing
         refused.syn()
         refused.rst(.server)
 
-        return [ConnectionBuilder.healthy12(), ConnectionBuilder.healthy13(), stalled, mismatch, refused]
+        // A cause that the diagnoser knows before the symptom rules run, with symptoms after it
+        // (folded, worded only in summary), before it (kept whole) and answering a close.
+        var noCipherThenReset = ConnectionBuilder()
+        noCipherThenReset.tcpHandshake()
+        noCipherThenReset.clientHello(versions: ["TLS 1.2"], suites: ["TLS_RSA_WITH_RC4_128_SHA"])
+        noCipherThenReset.alert(.server, .fatal, "handshake_failure", code: 40)
+        noCipherThenReset.rst(.server)
+
+        var mismatchThenClientAlertAndFIN = ConnectionBuilder()
+        mismatchThenClientAlertAndFIN.tcpHandshake()
+        mismatchThenClientAlertAndFIN.clientHello(versions: ["TLS 1.3"])
+        mismatchThenClientAlertAndFIN.alert(.server, .fatal, "protocol_version", code: 70)
+        mismatchThenClientAlertAndFIN.alert(.client, .fatal, "decode_error", code: 50)
+        mismatchThenClientAlertAndFIN.fin(.client)
+        mismatchThenClientAlertAndFIN.rst(.server)
+
+        var resetBeforeCause = ConnectionBuilder()
+        resetBeforeCause.tcpHandshake()
+        resetBeforeCause.clientHello(versions: ["TLS 1.3"])
+        resetBeforeCause.rst(.client)
+        resetBeforeCause.alert(.server, .fatal, "protocol_version", code: 70)
+
+        var certificateThenReset = ConnectionBuilder()
+        certificateThenReset.tcpHandshake()
+        certificateThenReset.clientHello()
+        certificateThenReset.serverFlight12()
+        certificateThenReset.alert(.client, .fatal, "unknown_ca", code: 48)
+        certificateThenReset.rst(.client)
+        certificateThenReset.connection.findings = [
+            Finding(
+                code: "cert.untrusted_root", severity: .error, side: .server, summary: "untrusted", detail: "d",
+                fix: "f", frames: [certificateThenReset.connection.serverHello?.frame ?? 0])
+        ]
+
+        return [
+            ConnectionBuilder.healthy12(), ConnectionBuilder.healthy13(), stalled, mismatch, refused,
+            noCipherThenReset, mismatchThenClientAlertAndFIN, resetBeforeCause, certificateThenReset,
+        ]
     }
 
     @Test func defaultRulesRunDirectlyAsTheGeneralPathRunsThem() {
         let general = Diagnoser(rules: Diagnoser.defaultRules + [SilentRule()])
+        var folded: [String] = []
+        defer { #expect(Set(folded).isSuperset(of: ["handshake.reset", "handshake.alert", "handshake.closed"])) }
         for builder in Self.samples() {
             let direct = builder.diagnosed(captureEndAfter: 60_000)
             var other = builder.connection
             general.diagnose(&other, context: builder.context(captureEndAfter: 60_000))
             #expect(direct.findings == other.findings)
+            #expect(!direct.findings.contains { $0.detail.isEmpty || $0.fix.isEmpty })
+            folded += direct.findings.flatMap(\.consequences).map { String($0.prefix { $0 != ":" }) }
             #expect(direct.status == other.status)
             #expect(direct.timing == other.timing)
         }
