@@ -119,6 +119,7 @@ struct JSONEmitter {
         pendingKey = true
     }
 
+    @inline(__always)
     mutating func beginObject() {
         valuePrefix()
         buf.append(UInt8(ascii: "{"))
@@ -126,6 +127,7 @@ struct JSONEmitter {
         first = true
     }
 
+    @inline(__always)
     mutating func endObject() {
         depth -= 1
         if pretty && !first { newlineIndent() }
@@ -152,11 +154,13 @@ struct JSONEmitter {
 
     // MARK: Scalars
 
+    @inline(__always)
     mutating func null() {
         valuePrefix()
         buf.append("null")
     }
 
+    @inline(__always)
     mutating func bool(_ value: Bool) {
         valuePrefix()
         if value {
@@ -166,11 +170,13 @@ struct JSONEmitter {
         }
     }
 
+    @inline(__always)
     mutating func int(_ value: Int) {
         valuePrefix()
         appendDigits(value)
     }
 
+    @inline(__always)
     private mutating func appendDigits(_ value: Int) {
         if value < 0 { buf.append(UInt8(ascii: "-")) }
         // magnitude avoids the trap on Int.min.
@@ -251,6 +257,7 @@ struct JSONEmitter {
         text.withUTF8 { buf.append(contentsOf: $0) }
     }
 
+    @inline(__always)
     mutating func string(_ value: String) {
         valuePrefix()
         appendQuoted(value)
@@ -308,6 +315,7 @@ struct JSONEmitter {
     /// Quotes and escapes per RFC 8259. Control characters, quote and backslash must be escaped;
     /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
     /// and does not disturb terminals. Everything else passes through as UTF-8.
+    @inline(__always)
     private mutating func appendQuoted(_ value: String) {
         if value.utf8.withContiguousStorageIfAvailable({ buf.appendJSONString($0) }) == nil {
             Array(value.utf8).withUnsafeBufferPointer { buf.appendJSONString($0) }
