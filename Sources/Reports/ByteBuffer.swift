@@ -194,6 +194,16 @@ final class ByteBuffer {
                     out &+= left
                     i = length
                 }
+            } else if length >= 4 && length < 8 {
+                // A short string (names, versions): its first and last four bytes, overlapping.
+                let head = raw.loadUnaligned(as: UInt32.self)
+                let tail = raw.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+                if Self.escapeMask(UInt64(head) | UInt64(tail) &<< 32) == 0 {
+                    destination.storeBytes(of: head, toByteOffset: out, as: UInt32.self)
+                    destination.storeBytes(of: tail, toByteOffset: out &+ length &- 4, as: UInt32.self)
+                    out &+= length
+                    i = length
+                }
             }
             count = out
             while i < length {

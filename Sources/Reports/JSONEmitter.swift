@@ -277,21 +277,20 @@ struct JSONEmitter {
     /// cipher suites, groups, signature algorithms: the analyser hands every connection of the
     /// same hello the same array). Each distinct array is rendered once and its bytes reused.
     mutating func sharedStrings(_ values: [String]) {
-        guard values.count >= 2, let lists else {
+        guard values.count >= 2, let fragment = lists?.fragment(for: values, pretty: pretty) else {
             strings(values)
             return
         }
         valuePrefix()
-        let pretty = self.pretty
-        lists.withFragment(
-            for: values,
-            render: {
-                var scratch = JSONEmitter(pretty: pretty, capacity: 512, sharesLists: false)
-                scratch.strings(values)
-                return scratch.bytes
-            },
-            buf.append(contentsOf:))
+        buf.append(contentsOf: fragment)
         first = false
+    }
+
+    /// `values` as `strings` writes them, on their own.
+    fileprivate static func rendered(_ values: [String], pretty: Bool) -> [UInt8] {
+        var scratch = JSONEmitter(pretty: pretty, capacity: 512, sharesLists: false)
+        scratch.strings(values)
+        return scratch.bytes
     }
 
     mutating func ints(_ values: [Int]) {
@@ -326,8 +325,9 @@ struct JSONEmitter {
 /// Rendered inline arrays by the identity of the array's storage. Each entry keeps its array, so
 /// the storage stays alive and unchanged (a write to a shared array copies it first) and its
 /// address cannot be reused by another array while the entry exists: equal address means equal
-/// contents. Direct-mapped by address (a colliding array replaces the entry): a hashed
-/// dictionary cost more per lookup than the copy it saved.
+/// contents. Open addressing over a short window of slots, the oldest-placed replaced when all are
+/// taken: a hashed dictionary cost more per lookup than the copy it saved, and a single slot per
+/// address let two lists in use thrash.
 final class ListFragments {
     private struct Entry {
         /// nil in an empty slot.
@@ -336,10 +336,14 @@ final class ListFragments {
         /// Owned by the entry: raw, so that a hit neither retains nor releases anything.
         var bytes: UnsafeMutableBufferPointer<UInt8>
     }
-    private static let slotBits = 8
+    private static let slotBits = 10
     private static let slots = 1 << slotBits
+    /// Slots an address may sit in, from its home slot on.
+    private static let window = 4
     /// A `let` pointer: a class's stored array would cost an exclusivity check per access.
     private let entries: UnsafeMutablePointer<Entry>
+    /// Which slot of a full window the next placement replaces.
+    private var nextVictim = 0
 
     init() {
         entries = .allocate(capacity: Self.slots)
@@ -354,24 +358,32 @@ final class ListFragments {
         entries.deallocate()
     }
 
-    /// Hands `body` the rendered bytes of `list`, rendering them on a miss.
-    func withFragment(
-        for list: [String], render: () -> [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Void
-    ) {
+    /// The rendered bytes of `list` (rendered on a miss), valid until the next call; nil for a
+    /// list without storage of its own to stand for it.
+    func fragment(for list: [String], pretty: Bool) -> UnsafeBufferPointer<UInt8>? {
         guard let address = list.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
-            render().withUnsafeBufferPointer(body)
-            return
+            return nil
         }
         // Fibonacci hashing: array storage addresses share their low bits (alignment).
         let hash = UInt(bitPattern: address) &* 0x9E37_79B9_7F4A_7C15
-        let entry = entries + Int(truncatingIfNeeded: hash >> (UInt.bitWidth - Self.slotBits))
-        if entry.pointee.address != address || entry.pointee.list.count != list.count {
-            let rendered = render()
-            let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: rendered.count)
-            _ = bytes.initialize(from: rendered)
-            entry.pointee.bytes.deallocate()
-            entry.pointee = Entry(address: address, list: list, bytes: bytes)
+        let home = Int(truncatingIfNeeded: hash >> (UInt.bitWidth - Self.slotBits))
+        var free: Int?
+        for step in 0..<Self.window {
+            let slot = (home &+ step) & (Self.slots - 1)
+            let entry = entries + slot
+            if entry.pointee.address == address && entry.pointee.list.count == list.count {
+                return UnsafeBufferPointer(entry.pointee.bytes)
+            }
+            if free == nil && entry.pointee.address == nil { free = slot }
         }
-        body(UnsafeBufferPointer(entry.pointee.bytes))
+        let slot = free ?? (home &+ nextVictim) & (Self.slots - 1)
+        if free == nil { nextVictim = (nextVictim &+ 1) % Self.window }
+        let rendered = JSONEmitter.rendered(list, pretty: pretty)
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: rendered.count)
+        _ = bytes.initialize(from: rendered)
+        let entry = entries + slot
+        entry.pointee.bytes.deallocate()
+        entry.pointee = Entry(address: address, list: list, bytes: bytes)
+        return UnsafeBufferPointer(bytes)
     }
 }
