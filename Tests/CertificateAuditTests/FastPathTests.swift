@@ -22,6 +22,34 @@ import Testing
         }
     }
 
+    /// An auditor that has seen a chain reuses its checks' findings; they must come out as a
+    /// fresh auditor makes them, for every frame, name, key exchange, alert and time (at the
+    /// capture's time, and years later when members have expired and nothing is reused).
+    @Test func reusedChecksFindWhatFreshChecksFind() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
+            .filter { $0.hasSuffix(".pem") }.sorted()
+        for validationTime in [nil, Timestamp(rfc3339: "2031-01-01T00:00:00Z")] {
+            let warm = try Fixture.auditor(at: validationTime)
+            for name in names {
+                for role in [Side.server, .client] {
+                    for (frame, sni, kx, alert) in [
+                        (14, "www.example.com", "ECDHE_RSA", nil),
+                        (30, "www.example.com", "ECDHE_RSA", (31, "unknown_ca")),
+                        (44, "other.example.org", "RSA", nil), (52, nil, "TLS13", (53, "bad_certificate")),
+                        (60, "www.example.com", "ECDHE_RSA", nil),
+                    ] as [(Int, String?, String?, (Int, String)?)] {
+                        var input = try Fixture.input(name, role: role, sni: sni, alert: alert, kx: kx)
+                        input.frame = frame
+                        let fresh = try Fixture.auditor(at: validationTime).audit(input)
+                        let reused = warm.audit(input)
+                        #expect(reused.findings == fresh.findings, "\(name) \(role) \(frame)")
+                        #expect(reused.certificates == fresh.certificates, "\(name) \(role) \(frame)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func auditWithoutNotesFindsWhatTheDetailedAuditFinds() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
             .filter { $0.hasSuffix(".pem") }.sorted()
