@@ -254,13 +254,12 @@ public struct SessionLinker: Sendable {
     /// Sets `resumption.issuedBy` when it is nil and an issuer is known, then remembers the
     /// sessions this connection issued.
     public mutating func link(_ connection: inout Connection) {
-        // Each hello is read from the connection once: every read of one of its string fields
-        // copies the whole hello.
-        if connection.resumption.issuedBy == nil, let hello = connection.clientHello {
-            if !hello.sessionID.isEmpty, let issuer = issuers[hello.sessionID], issuer != connection.id {
+        // The hellos' fields are read one by one: binding a whole hello copied (retained) it.
+        if connection.resumption.issuedBy == nil, let sessionID = connection.clientHello?.sessionID {
+            if !sessionID.isEmpty, let issuer = issuers[sessionID], issuer != connection.id {
                 connection.resumption.issuedBy = issuer
-            } else if !hello.sessionTicketHead.isEmpty, let issuer = ticketIssuers[hello.sessionTicketHead],
-                issuer != connection.id
+            } else if let head = connection.clientHello?.sessionTicketHead, !head.isEmpty,
+                let issuer = ticketIssuers[head], issuer != connection.id
             {
                 connection.resumption.issuedBy = issuer
             }
@@ -268,10 +267,11 @@ public struct SessionLinker: Sendable {
         for ticket in connection.issuedTickets where ticketIssuers[ticket] == nil {
             remember(Key(value: ticket, isTicket: true), connection.id)
         }
-        guard connection.resumption.accepted != true, let server = connection.serverHello, !server.sessionID.isEmpty,
-            !TLSVersion.isTLS13(server.version), issuers[server.sessionID] == nil
+        guard connection.resumption.accepted != true, let sessionID = connection.serverHello?.sessionID,
+            !sessionID.isEmpty, connection.serverHello.map({ TLSVersion.isTLS13($0.version) }) == false,
+            issuers[sessionID] == nil
         else { return }
-        remember(Key(value: server.sessionID, isTicket: false), connection.id)
+        remember(Key(value: sessionID, isTicket: false), connection.id)
     }
 
     private mutating func remember(_ key: Key, _ id: Int) {
