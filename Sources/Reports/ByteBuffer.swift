@@ -255,7 +255,14 @@ final class ByteBuffer {
         let count = utf8.count
         var i = 0
         var runStart = 0
+        let raw = UnsafeRawPointer(utf8.baseAddress)
         while i < count {
+            // Text between escapes (often a single non-ASCII character in a long sentence) is
+            // skipped eight bytes at a time.
+            if let raw, i &+ 8 <= count, !Self.mayNeedEscape8(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i &+= 8
+                continue
+            }
             let byte = utf8[i]
             guard Self.mayNeedEscape(byte) else {
                 i += 1

@@ -438,6 +438,45 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
 }
 
+/// Two characters that need care in one string, at every pair of positions: after the first
+/// escape the rest of the string is scanned eight bytes at a time between escapes.
+@Test func escapesTwoSpecialsAtEveryPairOfPositions() {
+    func reference(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0..<0x20, 0x7F: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            case 0x2028, 0x2029: out += "\\u" + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+    let specials = ["é", "\"", "\u{2028}", "\u{1}", "—", "😀"]
+    for length in [20, 33] {
+        for first in 0..<length {
+            for second in first..<length {
+                for (a, b) in [(specials[0], specials[1]), (specials[4], specials[2]), (specials[5], specials[3])] {
+                    var scalars = Array(repeating: "x", count: length)
+                    scalars[first] = a
+                    scalars[second] = b
+                    let text = scalars.joined()
+                    var e = JSONEmitter(pretty: false)
+                    e.string(text)
+                    #expect(String(decoding: e.bytes, as: UTF8.self) == reference(text), "\(first) \(second)")
+                }
+            }
+        }
+    }
+}
+
 /// Digits come in pairs from a table: every digit count, both sides of each power of ten.
 @Test func integersOfEveryLength() {
     var values: [Int] = [0, 1, 9, Int.max, Int.min, Int.min + 1]
