@@ -99,6 +99,64 @@ import Testing
         }
     }
 
+    /// Ordering by sorted positions gives what sorting the findings themselves gave (the
+    /// previous implementation, kept here as the reference), on random lists.
+    @Test func orderingMatchesSortingTheFindings() {
+        func reference(_ findings: [Finding], handshakeComplete: Bool) -> [Finding] {
+            guard findings.count > 1 else { return findings }
+            func before(_ a: Finding, _ b: Finding) -> Bool {
+                if a.severity != b.severity { return a.severity > b.severity }
+                let (ra, rb) = (CauseOrdering.rank(a), CauseOrdering.rank(b))
+                if ra != rb { return ra < rb }
+                return CauseOrdering.trigger(a) < CauseOrdering.trigger(b)
+            }
+            func stableSorted(_ items: [Finding]) -> [Finding] {
+                var sorted = items
+                var index = 1
+                while index < sorted.count {
+                    var position = index
+                    while position > 0 && before(items[index], sorted[position - 1]) { position -= 1 }
+                    if position != index { sorted.insert(sorted.remove(at: index), at: position) }
+                    index += 1
+                }
+                return sorted
+            }
+            var sorted = stableSorted(findings)
+            guard sorted[0].severity == .error else { return sorted }
+            var headline = sorted[0]
+            var rest: [Finding] = []
+            for finding in sorted.dropFirst() {
+                if CauseOrdering.canFollow(finding.code, headline: headline.code, handshakeComplete: handshakeComplete)
+                    && CauseOrdering.trigger(finding) >= CauseOrdering.trigger(headline)
+                {
+                    headline.consequences.append("\(finding.code): \(finding.summary)")
+                } else {
+                    rest.append(finding)
+                }
+            }
+            sorted = [headline] + stableSorted(rest)
+            return sorted
+        }
+        let codes = [
+            "cert.untrusted_root", "handshake.reset", "handshake.closed", "handshake.alert", "handshake.stalled",
+            "handshake.version_mismatch", "capture.gap", "data.one_way", "resumption.aborted", "tcp.refused",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<2_000 {
+            let findings = (0..<Int.random(in: 0...6, using: &generator)).map { index in
+                Finding(
+                    code: codes.randomElement(using: &generator)!,
+                    severity: Finding.Severity.allCases.randomElement(using: &generator)!, side: nil,
+                    summary: "s\(index)", detail: "", fix: "",
+                    frames: Bool.random(using: &generator) ? [] : [Int.random(in: 1...5, using: &generator)])
+            }
+            let complete = round % 2 == 0
+            #expect(
+                CauseOrdering.order(findings, handshakeComplete: complete)
+                    == reference(findings, handshakeComplete: complete))
+        }
+    }
+
     @Test func orderingIsStableForEqualFindings() {
         func finding(_ code: String, _ severity: Finding.Severity, _ frame: Int, _ tag: String) -> Finding {
             Finding(code: code, severity: severity, side: nil, summary: tag, detail: "", fix: "", frames: [frame])
