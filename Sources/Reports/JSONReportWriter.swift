@@ -41,7 +41,10 @@ public struct JSONReportWriter {
     private var nanoseconds = false
     private var begun = false
     /// Flush to the sink once this much text is waiting.
-    private let flushThreshold = 1 << 20
+    private static let flushThreshold = 1 << 20
+    /// Room for a chunk and the connection that crosses `flushThreshold`, so that a chunk's
+    /// buffer does not grow (copying itself) on the way; pages not written are never touched.
+    private static let chunkCapacity = flushThreshold + flushThreshold / 8
 
     /// `sink` receives the output in chunks, in order; concatenated they form the document.
     /// `jsonLines` writes one compact connection object per line instead of a document.
@@ -57,7 +60,7 @@ public struct JSONReportWriter {
         prettyDocument = pretty && !jsonLines
         out = JSONEmitter(pretty: prettyDocument)
         // Document depth of a connection: root { captures [ capture { connections [ .
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4, capacity: Self.chunkCapacity)
     }
 
     /// Writes into a `TextOutputStream` held by reference (e.g. a class wrapping stdout).
@@ -92,7 +95,7 @@ public struct JSONReportWriter {
         pendingChunks = []
         pendingChunkBytes = 0
         spill = nil
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4, capacity: Self.chunkCapacity)
     }
 
     /// Moves the rendered text out of `pending`: kept in memory up to `spillThreshold`, then
@@ -103,9 +106,7 @@ public struct JSONReportWriter {
             pending.drainBytes { spill.append($0) }
             return
         }
-        // Room for a chunk and the connection that crosses the threshold, so that the new
-        // buffer does not grow (and copy itself) on the way.
-        let chunk = pending.takeBuffer(replacingWithCapacity: flushThreshold + flushThreshold / 8)
+        let chunk = pending.takeBuffer(replacingWithCapacity: Self.chunkCapacity)
         pendingChunks.append(chunk)
         pendingChunkBytes += chunk.count
     }
@@ -117,7 +118,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.count >= flushThreshold { keepPending() }
+            if pending.count >= Self.flushThreshold { keepPending() }
         }
     }
 
@@ -227,7 +228,7 @@ public struct JSONReportWriter {
     }
 
     private mutating func flushIfNeeded() {
-        if out.count >= flushThreshold { flush() }
+        if out.count >= Self.flushThreshold { flush() }
     }
 
     private mutating func flush() {
