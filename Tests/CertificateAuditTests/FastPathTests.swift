@@ -50,6 +50,20 @@ import Testing
         }
     }
 
+    /// The store keeps the DER it read instead of serialising each anchor again: the same
+    /// fingerprints, and duplicates (the fixtures twice, the system bundle) dropped as before.
+    @Test func trustStoreFingerprintsTheDERItRead() throws {
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
+            .filter { $0.hasSuffix(".pem") }.sorted().map(Fixture.path)
+        for includeSystem in [false, true] {
+            let store = try TrustStore(pemFiles: fixtures + fixtures, directories: [], includeSystem: includeSystem)
+            let reserialised = Set(try store.anchors.map { sha256Hex(try $0.derBytes()) })
+            #expect(store.anchorFingerprints == reserialised)
+            #expect(store.anchorCount == reserialised.count)
+            #expect(store.anchorCount == Set(store.anchors).count)
+        }
+    }
+
     @Test func auditWithoutNotesFindsWhatTheDetailedAuditFinds() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
             .filter { $0.hasSuffix(".pem") }.sorted()
