@@ -202,17 +202,21 @@ public struct TrustStore: Sendable {
                 }
                 return ([(certificate, bytes)], 0)
             }
-            let documents: [PEMDocument]
-            do {
-                documents = try PEMDocument.parseMultiple(pemString: text)
-            } catch {
-                throw TrustStoreError(path: path, message: "malformed PEM: \(error)")
+            let documents: [(discriminator: String, der: [UInt8])]
+            if let scanned = PEMScan.documents(text) {
+                documents = scanned
+            } else {
+                do {
+                    documents = try PEMDocument.parseMultiple(pemString: text).map { ($0.discriminator, $0.derBytes) }
+                } catch {
+                    throw TrustStoreError(path: path, message: "malformed PEM: \(error)")
+                }
             }
             var out: [(certificate: Certificate, der: [UInt8])] = []
             var skipped = 0
             for document in documents where document.discriminator == "CERTIFICATE" {
-                if let certificate = try? Certificate(derEncoded: document.derBytes) {
-                    out.append((certificate, document.derBytes))
+                if let certificate = try? Certificate(derEncoded: document.der) {
+                    out.append((certificate, document.der))
                 } else {
                     skipped += 1
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import TLSFlowModel
 import Testing
 
@@ -62,6 +63,42 @@ import Testing
             #expect(store.anchorCount == reserialised.count)
             #expect(store.anchorCount == Set(store.anchors).count)
         }
+    }
+
+    /// The byte scan reads what `PEMDocument.parseMultiple` reads, and gives up (nil) wherever
+    /// that throws: on the system bundle, every fixture, and damaged variants of them.
+    @Test func pemScanAgreesWithPEMDocument() throws {
+        var texts: [String] = []
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Fixture.directory.path)
+            .filter { $0.hasSuffix(".pem") }.sorted().map(Fixture.path)
+        for path in fixtures + TrustStore.systemBundlePaths {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            texts.append(String(decoding: data, as: UTF8.self))
+        }
+        #expect(texts.count > 20)
+        let sample = texts[0]
+        let lines = sample.split(separator: "\n", omittingEmptySubsequences: false)
+        texts += [
+            "", "no markers", sample.replacingOccurrences(of: "\n", with: "\r\n"),
+            "comment\n" + sample + "\ntrailer -----BEGIN X-----", String(sample.dropLast()),
+            String(sample.dropLast(30)), sample.replacingOccurrences(of: "END CERTIFICATE", with: "END OTHER"),
+            sample.replacingOccurrences(of: "BEGIN CERTIFICATE-----\n", with: "BEGIN CERTIFICATE----- \n"),
+            sample.replacingOccurrences(of: "CERTIFICATE", with: "PRIVATE KEY"),
+            "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "-----BEGIN A-----\nQUJD\n-----END A-----",
+            "-----BEGIN A-----\nQUJD\r\n-----END A-----\n-----BEGIN B-----\nQUJ\n-----END B-----",
+            "-----BEGIN A-----\nQ\u{FFFD}JD\n-----END A-----", "x-----BEGIN -----\nQUJD\n-----END -----",
+            lines.enumerated().map { $0.offset == 3 ? String($0.element.dropLast()) : String($0.element) }
+                .joined(separator: "\n"),
+            lines.enumerated().map { $0.offset == 2 ? $0.element + "=" : String($0.element) }.joined(separator: "\n"),
+        ]
+        for (index, text) in texts.enumerated() {
+            let reference = try? PEMDocument.parseMultiple(pemString: text).map { [$0.discriminator: $0.derBytes] }
+            guard let scanned = PEMScan.documents(text) else { continue }
+            #expect(reference == scanned.map { [$0.discriminator: $0.der] }, "text \(index)")
+        }
+        // The bundle and the fixtures are read by the scan, not handed back.
+        for text in texts.prefix(3) { #expect(PEMScan.documents(text) != nil) }
     }
 
     @Test func auditWithoutNotesFindsWhatTheDetailedAuditFinds() throws {
