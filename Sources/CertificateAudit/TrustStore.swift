@@ -48,7 +48,7 @@ public struct TrustStore: Sendable {
     }
 
     /// An empty store: every chain is untrusted.
-    public static let empty = TrustStore(anchors: [], der: [], sources: [], problems: [])
+    public static let empty = TrustStore(anchors: [], fingerprints: [], sources: [], problems: [])
 
     /// `pemFiles` (--ca-file, PEM or DER), every certificate file in `directories` (--ca-dir), and
     /// the system bundle unless `includeSystem` is false (--no-system-roots). Throws when a given
@@ -75,14 +75,14 @@ public struct TrustStore: Sendable {
         self = loader.store
     }
 
-    /// `der` holds each anchor's DER as it was read, which is what the certificate serialises
-    /// back to (a strict DER parse keeps the bytes of its parts): re-serialising every anchor
-    /// was a tenth of start-up.
-    init(anchors: [Certificate], der: [[UInt8]], sources: [String], problems: [String]) {
+    /// `fingerprints`: SHA-256 of each anchor's DER as it was read, which is what the certificate
+    /// serialises back to (a strict DER parse keeps the bytes of its parts): re-serialising every
+    /// anchor was a tenth of start-up.
+    init(anchors: [Certificate], fingerprints: Set<String>, sources: [String], problems: [String]) {
         self.anchors = anchors
         self.sources = sources
         self.problems = problems
-        self.anchorFingerprints = Set(der.map(sha256Hex))
+        self.anchorFingerprints = fingerprints
     }
 
     /// Anchors whose subject is `name`.
@@ -92,30 +92,22 @@ public struct TrustStore: Sendable {
 
     func contains(sha256 fingerprint: String) -> Bool { anchorFingerprints.contains(fingerprint) }
 
-    /// DER bytes as a set member, hashed in one pass: `Certificate` and `[UInt8]` hash byte by
-    /// byte (80 k instructions per certificate of a system bundle).
-    private struct DERKey: Hashable {
-        let bytes: [UInt8]
-
-        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
-    }
-
     private struct Loader {
         var anchors: [Certificate] = []
-        var anchorDER: [[UInt8]] = []
         /// Certificates are equal exactly when their DER is (`Certificate` compares the encoded
-        /// bytes of its parts, and a strict DER parse admits one encoding of the whole).
-        var seen = Set<DERKey>()
+        /// bytes of its parts, and a strict DER parse admits one encoding of the whole), so
+        /// duplicates are told by the DER's SHA-256, which the store keeps anyway: hashing each
+        /// `Certificate` went through it byte by byte (80 k instructions per certificate).
+        var fingerprints = Set<String>()
         var sources: [String] = []
         var problems: [String] = []
 
-        var store: TrustStore { TrustStore(anchors: anchors, der: anchorDER, sources: sources, problems: problems) }
+        var store: TrustStore {
+            TrustStore(anchors: anchors, fingerprints: fingerprints, sources: sources, problems: problems)
+        }
 
         mutating func append(_ certificate: Certificate, der: [UInt8]) {
-            if seen.insert(DERKey(bytes: der)).inserted {
-                anchors.append(certificate)
-                anchorDER.append(der)
-            }
+            if fingerprints.insert(sha256Hex(der)).inserted { anchors.append(certificate) }
         }
 
         mutating func addSystem() {
