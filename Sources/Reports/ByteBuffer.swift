@@ -155,10 +155,11 @@ final class ByteBuffer {
 
     /// `utf8` as a quoted JSON string (RFC 8259), escaped as `JSONEmitter` documents.
     ///
-    /// Most strings are names and hex that need no escaping: they are copied eight bytes at a
-    /// time, each word checked as it is stored (the capacity reserved first, so the store of a
-    /// partial last word stays inside it). A word that may need escaping, and the short tail,
-    /// go byte by byte.
+    /// Most strings are names and hex that need no escaping: they are copied sixteen, then eight
+    /// bytes at a time, each word checked as it is stored (the capacity reserved first), and
+    /// their last bytes as one word overlapping those already copied; a string of four to seven
+    /// bytes as two overlapping halves. Only the source's own bytes are ever read. From a word
+    /// that may need escaping on, and for strings under four bytes, it goes byte by byte.
     func appendJSONString(_ utf8: UnsafeBufferPointer<UInt8>) {
         let length = utf8.count
         reserve(length &+ 10)

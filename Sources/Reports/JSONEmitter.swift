@@ -325,9 +325,9 @@ struct JSONEmitter {
 /// Rendered inline arrays by the identity of the array's storage. Each entry keeps its array, so
 /// the storage stays alive and unchanged (a write to a shared array copies it first) and its
 /// address cannot be reused by another array while the entry exists: equal address means equal
-/// contents. Open addressing over a short window of slots, the oldest-placed replaced when all are
-/// taken: a hashed dictionary cost more per lookup than the copy it saved, and a single slot per
-/// address let two lists in use thrash.
+/// contents. Open addressing over a short window of slots, one of them replaced in turn when all
+/// are taken (so at most 1 024 lists are kept): a hashed dictionary cost more per lookup than the
+/// copy it saved, and a single slot per address let two lists in use evict each other.
 final class ListFragments {
     private struct Entry {
         /// nil in an empty slot.
