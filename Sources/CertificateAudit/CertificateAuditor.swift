@@ -65,6 +65,9 @@ public final class CertificateAuditor: @unchecked Sendable {
     private var chains: [SHA256Digest: ChainAnalysis] = [:]
     private var datedVerdicts: [DatedKey: PathVerdict] = [:]
     private var identityVerdicts: [IdentityKey: Bool] = [:]
+    /// The checks' findings by their inputs (`CheckMemoKey`), with the entries array that keeps
+    /// the key's address from being reused.
+    private var checkMemo: [CheckMemoKey: (entries: [ChainAnalysis.Entry], findings: [Finding])] = [:]
     /// The chain looked up last (always also in `chains`): captures send one chain on run after
     /// run of connections, and comparing bytes is cheaper than hashing them for the key.
     private var lastChain: (der: [[UInt8]], analysis: ChainAnalysis)?
@@ -148,18 +151,33 @@ public final class CertificateAuditor: @unchecked Sendable {
             return AuditResult(certificates: certificates, findings: [], notes: notes)
         }
 
-        var context = CheckContext(
-            input: input, analysis: analysis, trustStore: trustStore, time: effectiveTime,
-            timeIsOverride: validationTime != nil, now: now, today: today)
-        context.collectsNotes = collectingNotes
-        context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
-        // The closure keeps the leaf's hash, not a copy of the whole analysis.
-        let leafSHA256 = analysis.leaf?.sha256 ?? ""
-        context.identityMatches = { [self] certificate, hostname, ip in
-            identityMatches(certificate, leafSHA256: leafSHA256, hostname: hostname, ip: ip)
+        // Without notes, and with every path member valid at the time, the checks depend on the
+        // chain, role, name and key exchange alone (the frame aside): they are made once.
+        let memoKey =
+            collectingNotes || analysis.members.contains(where: { Checks.state($0, at: effectiveTime) != .valid })
+            ? nil : CheckMemoKey(analysis, input)
+        var candidates: [Finding]
+        if let memoKey, let known = memoizedChecks(memoKey) {
+            candidates = known
+            for index in candidates.indices { candidates[index].frames = [input.frame] }
+        } else {
+            var context = CheckContext(
+                input: input, analysis: analysis, trustStore: trustStore, time: effectiveTime,
+                timeIsOverride: validationTime != nil, now: now, today: today)
+            context.collectsNotes = collectingNotes
+            context.datedVerdict = { [self] in datedVerdict(analysis: analysis, der: input.der, at: effectiveTime) }
+            // The closure keeps the leaf's hash, not a copy of the whole analysis.
+            let leafSHA256 = analysis.leaf?.sha256 ?? ""
+            context.identityMatches = { [self] certificate, hostname, ip in
+                identityMatches(certificate, leafSHA256: leafSHA256, hostname: hostname, ip: ip)
+            }
+            candidates = Checks.run(&context)
+            notes += context.notes
+            // Every check frames its findings with the message's frame alone, which a reuse sets.
+            if let memoKey, candidates.allSatisfy({ $0.frames == [input.frame] }) {
+                memoize(candidates, for: memoKey, entries: analysis.entries)
+            }
         }
-        var candidates = Checks.run(&context)
-        notes += context.notes
         AlertCorrelation.apply(to: &candidates, input: input)
         if let unexplained = AlertCorrelation.peerDistrust(
             findings: candidates, input: input, certificates: certificates)
@@ -170,6 +188,38 @@ public final class CertificateAuditor: @unchecked Sendable {
     }
 
     // MARK: Caching
+
+    /// The inputs of the checks when no path member is out of date and no notes are kept. The
+    /// chain is the analysis, by the address of its entries' storage: the memo keeps that array,
+    /// so the address is not reused while the entry exists.
+    struct CheckMemoKey: Hashable {
+        let chain: UnsafeRawPointer?
+        let role: Side
+        let serverName: String?
+        let negotiatedKeyExchange: String?
+
+        init(_ analysis: ChainAnalysis, _ input: ChainInput) {
+            chain = analysis.entries.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
+            role = input.role
+            serverName = input.serverName
+            negotiatedKeyExchange = input.negotiatedKeyExchange
+        }
+    }
+
+    private func memoizedChecks(_ key: CheckMemoKey) -> [Finding]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return checkMemo[key]?.findings
+    }
+
+    private func memoize(_ findings: [Finding], for key: CheckMemoKey, entries: [ChainAnalysis.Entry]) {
+        // An empty chain has no storage address to stand for it.
+        guard key.chain != nil else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if checkMemo.count >= Self.maxCachedChains { checkMemo.removeAll(keepingCapacity: true) }
+        checkMemo[key] = (entries, findings)
+    }
 
     func chainAnalysis(_ der: [[UInt8]]) -> ChainAnalysis {
         lock.lock()

@@ -24,8 +24,9 @@ public struct InterceptionTracker: Sendable {
     public mutating func observe(serverName: String, issuer: String, leafSHA256: String, connectionID: Int, frame: Int)
     {
         let name = serverName.lowercased()
-        if byName[name] == nil { order.append(name) }
-        guard byName[name, default: []].count < Self.maxSightingsPerName else { return }
+        let count = byName[name]?.count
+        if count == nil { order.append(name) }
+        guard (count ?? 0) < Self.maxSightingsPerName else { return }
         byName[name, default: []].append(
             Sighting(issuer: issuer, leafSHA256: leafSHA256, connectionID: connectionID, frame: frame))
     }
@@ -35,6 +36,9 @@ public struct InterceptionTracker: Sendable {
     /// connection lists in the text and in `connectionIDs` use the reported ones.
     public func findings(renumber: (Int) -> Int? = { $0 }) -> [(connectionIDs: [Int], finding: Finding)] {
         var out: [(connectionIDs: [Int], finding: Finding)] = []
+        // Each distinct issuer parsed once: a capture repeats a handful of issuers over every
+        // connection, and parsing one walks its Characters.
+        var organisations: [String: String] = [:]
         for name in order {
             guard let observed = byName[name] else { continue }
             let sightings = observed.compactMap { sighting -> Sighting? in

@@ -48,7 +48,7 @@ public struct TrustStore: Sendable {
     }
 
     /// An empty store: every chain is untrusted.
-    public static let empty = TrustStore(anchors: [], sources: [], problems: [])
+    public static let empty = TrustStore(anchors: [], fingerprints: [], sources: [], problems: [])
 
     /// `pemFiles` (--ca-file, PEM or DER), every certificate file in `directories` (--ca-dir), and
     /// the system bundle unless `includeSystem` is false (--no-system-roots). Throws when a given
@@ -66,7 +66,7 @@ public struct TrustStore: Sendable {
         var loader = Loader()
         for (index, der) in derCertificates.enumerated() {
             do {
-                loader.append(try Certificate(derEncoded: der))
+                loader.append(try Certificate(derEncoded: der), der: der)
             } catch {
                 throw TrustStoreError(path: "certificate #\(index + 1)", message: "not a usable certificate: \(error)")
             }
@@ -75,14 +75,13 @@ public struct TrustStore: Sendable {
         self = loader.store
     }
 
-    init(anchors: [Certificate], sources: [String], problems: [String]) {
+    /// `fingerprints`: SHA-256 of each anchor's DER as it was read, which is what the certificate
+    /// serialises back to (a strict DER parse keeps the bytes of its parts): re-serialising every
+    /// anchor was a tenth of start-up.
+    init(anchors: [Certificate], fingerprints: Set<String>, sources: [String], problems: [String]) {
         self.anchors = anchors
         self.sources = sources
         self.problems = problems
-        var fingerprints = Set<String>()
-        for anchor in anchors {
-            if let der = try? anchor.derBytes() { fingerprints.insert(sha256Hex(der)) }
-        }
         self.anchorFingerprints = fingerprints
     }
 
@@ -95,14 +94,20 @@ public struct TrustStore: Sendable {
 
     private struct Loader {
         var anchors: [Certificate] = []
-        var seen = Set<Certificate>()
+        /// Certificates are equal exactly when their DER is (`Certificate` compares the encoded
+        /// bytes of its parts, and a strict DER parse admits one encoding of the whole), so
+        /// duplicates are told by the DER's SHA-256, which the store keeps anyway: hashing each
+        /// `Certificate` went through it byte by byte (80 k instructions per certificate).
+        var fingerprints = Set<String>()
         var sources: [String] = []
         var problems: [String] = []
 
-        var store: TrustStore { TrustStore(anchors: anchors, sources: sources, problems: problems) }
+        var store: TrustStore {
+            TrustStore(anchors: anchors, fingerprints: fingerprints, sources: sources, problems: problems)
+        }
 
-        mutating func append(_ certificate: Certificate) {
-            if seen.insert(certificate).inserted { anchors.append(certificate) }
+        mutating func append(_ certificate: Certificate, der: [UInt8]) {
+            if fingerprints.insert(sha256Hex(der)).inserted { anchors.append(certificate) }
         }
 
         mutating func addSystem() {
@@ -113,7 +118,7 @@ public struct TrustStore: Sendable {
             for path in candidates where FileManager.default.isReadableFile(atPath: path) {
                 do {
                     let loaded = try certificates(inFile: path)
-                    loaded.certificates.forEach { append($0) }
+                    loaded.certificates.forEach { append($0.certificate, der: $0.der) }
                     sources.append("system bundle \(path) (\(loaded.certificates.count) certificates)")
                     if loaded.skipped > 0 {
                         problems.append(
@@ -138,7 +143,7 @@ public struct TrustStore: Sendable {
                         ? "none of its \(loaded.skipped) certificates could be loaded"
                         : "no certificate found (expected PEM '-----BEGIN CERTIFICATE-----' or DER)")
             }
-            loaded.certificates.forEach { append($0) }
+            loaded.certificates.forEach { append($0.certificate, der: $0.der) }
             sources.append("\(origin) \(path) (\(loaded.certificates.count) certificates)")
             if loaded.skipped > 0 {
                 problems.append("\(path): skipped \(loaded.skipped) certificates swift-certificates cannot load")
@@ -165,7 +170,7 @@ public struct TrustStore: Sendable {
                     let loaded = try? certificates(inFile: file)
                 else { continue }
                 // A CA directory holds other files too (README, CRLs): only certificates count.
-                loaded.certificates.forEach { append($0) }
+                loaded.certificates.forEach { append($0.certificate, der: $0.der) }
                 count += loaded.certificates.count
             }
             guard count > 0 else {
@@ -174,7 +179,9 @@ public struct TrustStore: Sendable {
             sources.append("--ca-dir \(path) (\(count) certificates)")
         }
 
-        func certificates(inFile path: String) throws -> (certificates: [Certificate], skipped: Int) {
+        func certificates(inFile path: String) throws -> (
+            certificates: [(certificate: Certificate, der: [UInt8])], skipped: Int
+        ) {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TrustStoreError(path: path, message: "cannot read file")
             }
@@ -185,19 +192,23 @@ public struct TrustStore: Sendable {
                 guard let certificate = try? Certificate(derEncoded: bytes) else {
                     throw TrustStoreError(path: path, message: "neither PEM nor a DER certificate")
                 }
-                return ([certificate], 0)
+                return ([(certificate, bytes)], 0)
             }
-            let documents: [PEMDocument]
-            do {
-                documents = try PEMDocument.parseMultiple(pemString: text)
-            } catch {
-                throw TrustStoreError(path: path, message: "malformed PEM: \(error)")
+            let documents: [(discriminator: String, der: [UInt8])]
+            if let scanned = PEMScan.documents(text) {
+                documents = scanned
+            } else {
+                do {
+                    documents = try PEMDocument.parseMultiple(pemString: text).map { ($0.discriminator, $0.derBytes) }
+                } catch {
+                    throw TrustStoreError(path: path, message: "malformed PEM: \(error)")
+                }
             }
-            var out: [Certificate] = []
+            var out: [(certificate: Certificate, der: [UInt8])] = []
             var skipped = 0
             for document in documents where document.discriminator == "CERTIFICATE" {
-                if let certificate = try? Certificate(derEncoded: document.derBytes) {
-                    out.append(certificate)
+                if let certificate = try? Certificate(derEncoded: document.der) {
+                    out.append((certificate, document.der))
                 } else {
                     skipped += 1
                 }

@@ -113,7 +113,11 @@ public struct Diagnoser: Sendable {
         return (timing, findings, status)
     }
 
-    /// `defaultRules`, in the same order, called directly.
+    /// `defaultRules`, called directly; their findings are appended in the rules' order.
+    ///
+    /// The rules that name a cause run first: when one of them (or the audit) makes an error,
+    /// the headline is known before the symptom rules run, and a symptom that `CauseOrdering`
+    /// will fold into it is only summarised (see `ConnectionFacts.isFolded`).
     private static func runDefaultRules(
         _ facts: ConnectionFacts, context: DiagnosisContext, into findings: inout [Finding]
     ) {
@@ -121,19 +125,33 @@ public struct Diagnoser: Sendable {
         func add(_ new: [Finding]) {
             if !new.isEmpty { findings.append(contentsOf: new) }
         }
+        let versionMismatch = VersionMismatchRule().evaluate(facts, context: context)
+        let noSharedCipher = NoSharedCipherRule().evaluate(facts, context: context)
+        let resumptionAborted = ResumptionAbortedRule().evaluate(facts, context: context)
+        let encryptedAlert = EncryptedAlertRule().evaluate(facts, context: context)
+        let malformed = MalformedRule().evaluate(facts, context: context)
+        // In the order they take in the list below: ties are broken by position.
+        var headline = CauseOrdering.CertainHeadline()
+        headline.consider(findings)
+        headline.consider(versionMismatch)
+        headline.consider(noSharedCipher)
+        headline.consider(resumptionAborted)
+        headline.consider(encryptedAlert)
+        headline.consider(malformed)
+        facts.foldTarget = headline.found
         add(NoAnswerRule().evaluate(facts, context: context))
         add(RefusedRule().evaluate(facts, context: context))
         add(StalledRule().evaluate(facts, context: context))
         add(ResetRule().evaluate(facts, context: context))
         add(ClosedRule().evaluate(facts, context: context))
-        add(VersionMismatchRule().evaluate(facts, context: context))
-        add(NoSharedCipherRule().evaluate(facts, context: context))
+        add(versionMismatch)
+        add(noSharedCipher)
         add(HandshakeAlertRule().evaluate(facts, context: context))
-        add(ResumptionAbortedRule().evaluate(facts, context: context))
+        add(resumptionAborted)
         add(OneWayDataRule().evaluate(facts, context: context))
-        add(EncryptedAlertRule().evaluate(facts, context: context))
+        add(encryptedAlert)
         add(CaptureGapRule().evaluate(facts, context: context))
-        add(MalformedRule().evaluate(facts, context: context))
+        add(malformed)
     }
 
     static func status(of connection: Connection, context: DiagnosisContext) -> ConnectionStatus {
@@ -230,6 +248,25 @@ enum CauseOrdering {
         return (headline == "resumption.aborted" || headline == "tls13.encrypted_alert") && code == "data.one_way"
     }
 
+    /// The headline `order` will pick, when it is certain before the symptoms are known: an error
+    /// that names a cause outranks every symptom, so the first such error with the earliest
+    /// trigger heads the list whatever the symptom rules add. Findings are considered in list
+    /// order.
+    struct CertainHeadline {
+        private(set) var found: (code: String, trigger: Int)?
+
+        /// Inlined: most rules find nothing, and a call per empty list showed in profiles.
+        @inline(__always)
+        mutating func consider(_ findings: [Finding]) {
+            guard !findings.isEmpty else { return }
+            for finding in findings where finding.severity == .error && rank(finding) == 0 {
+                let trigger = CauseOrdering.trigger(finding)
+                if let found, found.trigger <= trigger { continue }
+                found = (finding.code, trigger)
+            }
+        }
+    }
+
     static func rank(_ finding: Finding) -> Int {
         if finding.code == "capture.gap" { return 2 }
         return isExplanation(finding.code) ? 0 : 1
@@ -240,17 +277,15 @@ enum CauseOrdering {
     static func order(_ findings: [Finding], handshakeComplete: Bool) -> [Finding] {
         // One finding is already in order, and has nothing to fold into it.
         guard findings.count > 1 else { return findings }
-        func before(_ a: Finding, _ b: Finding) -> Bool {
-            if a.severity != b.severity { return a.severity > b.severity }
-            if rank(a) != rank(b) { return rank(a) < rank(b) }
-            return trigger(a) < trigger(b)
-        }
-        var sorted = stableSorted(findings, by: before)
-        guard sorted[0].severity == .error else { return sorted }
-        var headline = sorted[0]
+        let sorted = stableOrder(findings)
+        guard findings[sorted[0]].severity == .error else { return sorted.map { findings[$0] } }
+        var headline = findings[sorted[0]]
         let headlineTrigger = trigger(headline)
-        var rest: [Finding] = []
-        for finding in sorted.dropFirst() {
+        var ordered: [Finding] = []
+        ordered.reserveCapacity(sorted.count)
+        ordered.append(headline)
+        for index in sorted.dropFirst() {
+            let finding = findings[index]
             let follows =
                 canFollow(finding.code, headline: headline.code, handshakeComplete: handshakeComplete)
                 && trigger(finding) >= headlineTrigger
@@ -258,27 +293,34 @@ enum CauseOrdering {
             if follows {
                 headline.consequences.append("\(finding.code): \(finding.summary)")
             } else {
-                rest.append(finding)
+                // Still in order: the rest of a sorted list is sorted.
+                ordered.append(finding)
             }
         }
-        sorted = [headline] + stableSorted(rest, by: before)
-        return sorted
+        ordered[0] = headline
+        return ordered
     }
 
-    /// Insertion sort: stable, and a connection has a handful of findings, so it beats
-    /// `sorted` over enumerated pairs, which allocated twice per call.
-    private static func stableSorted(_ items: [Finding], by before: (Finding, Finding) -> Bool) -> [Finding] {
-        var sorted = items
-        var index = 1
-        while index < sorted.count {
+    /// Positions of `findings` sorted by severity (highest first), rank, then trigger; equal ones
+    /// keep their order. Insertion sort over keys made once per finding (the rank compares
+    /// strings): a connection has a handful of findings, and sorting the findings themselves
+    /// moved (retained) every field of them at each step.
+    private static func stableOrder(_ findings: [Finding]) -> [Int] {
+        let keys = findings.map { (severity: $0.severity, rank: rank($0), trigger: trigger($0)) }
+        func before(_ a: Int, _ b: Int) -> Bool {
+            if keys[a].severity != keys[b].severity { return keys[a].severity > keys[b].severity }
+            if keys[a].rank != keys[b].rank { return keys[a].rank < keys[b].rank }
+            return keys[a].trigger < keys[b].trigger
+        }
+        var sorted = Array(findings.indices)
+        for index in 1..<sorted.count {
             var position = index
             // Moves only past elements that must come after: equal ones keep their order.
-            while position > 0 && before(items[index], sorted[position - 1]) { position -= 1 }
+            while position > 0 && before(index, sorted[position - 1]) { position -= 1 }
             if position != index {
-                let moving = sorted.remove(at: index)
-                sorted.insert(moving, at: position)
+                sorted.remove(at: index)
+                sorted.insert(index, at: position)
             }
-            index += 1
         }
         return sorted
     }

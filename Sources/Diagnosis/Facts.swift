@@ -128,6 +128,19 @@ final class ConnectionFacts {
         }
     }
 
+    /// The headline the findings will have, when the diagnoser knows it before the symptom rules
+    /// run (`CauseOrdering.certainHeadline`); nil otherwise, and always outside the default rules.
+    var foldTarget: (code: String, trigger: Int)?
+
+    /// Whether a finding with `code` and trigger frame `trigger` will be folded into the
+    /// headline's consequences, which keep only its code and summary: its detail and fix are
+    /// then not worded. Exactly `CauseOrdering.order`'s test.
+    func isFolded(_ code: String, trigger: Int) -> Bool {
+        guard let target = foldTarget else { return false }
+        return CauseOrdering.canFollow(code, headline: target.code, handshakeComplete: handshakeDone)
+            && trigger >= target.trigger
+    }
+
     /// The first handshake-ending alert, classified once for the three alert rules.
     private(set) lazy var alertClassification: AlertClassification? = AlertClassification.of(self)
 

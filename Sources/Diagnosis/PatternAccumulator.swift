@@ -254,12 +254,11 @@ public struct SessionLinker: Sendable {
     /// Sets `resumption.issuedBy` when it is nil and an issuer is known, then remembers the
     /// sessions this connection issued.
     public mutating func link(_ connection: inout Connection) {
-        // Each hello is read from the connection once: every read of one of its string fields
-        // copies the whole hello.
-        if connection.resumption.issuedBy == nil, let hello = connection.clientHello {
-            if !hello.sessionID.isEmpty, let issuer = issuers[hello.sessionID], issuer != connection.id {
+        let sessions = Sessions(connection)
+        if connection.resumption.issuedBy == nil, let sessionID = sessions.clientSessionID {
+            if !sessionID.isEmpty, let issuer = issuers[sessionID], issuer != connection.id {
                 connection.resumption.issuedBy = issuer
-            } else if !hello.sessionTicketHead.isEmpty, let issuer = ticketIssuers[hello.sessionTicketHead],
+            } else if let head = sessions.ticketHead, !head.isEmpty, let issuer = ticketIssuers[head],
                 issuer != connection.id
             {
                 connection.resumption.issuedBy = issuer
@@ -268,10 +267,27 @@ public struct SessionLinker: Sendable {
         for ticket in connection.issuedTickets where ticketIssuers[ticket] == nil {
             remember(Key(value: ticket, isTicket: true), connection.id)
         }
-        guard connection.resumption.accepted != true, let server = connection.serverHello, !server.sessionID.isEmpty,
-            !TLSVersion.isTLS13(server.version), issuers[server.sessionID] == nil
+        guard connection.resumption.accepted != true, let sessionID = sessions.serverSessionID, !sessionID.isEmpty,
+            sessions.serverVersion.map(TLSVersion.isTLS13) == false, issuers[sessionID] == nil
         else { return }
-        remember(Key(value: server.sessionID, isTicket: false), connection.id)
+        remember(Key(value: sessionID, isTicket: false), connection.id)
+    }
+
+    /// The hellos' session fields, read field by field from a borrowed connection: binding a
+    /// whole hello copied (retained) it, and reading through `inout` was an accessor call per
+    /// field that copied it as well.
+    private struct Sessions {
+        let clientSessionID: String?
+        let ticketHead: String?
+        let serverSessionID: String?
+        let serverVersion: String?
+
+        init(_ connection: Connection) {
+            clientSessionID = connection.clientHello?.sessionID
+            ticketHead = connection.clientHello?.sessionTicketHead
+            serverSessionID = connection.serverHello?.sessionID
+            serverVersion = connection.serverHello?.version
+        }
     }
 
     private mutating func remember(_ key: Key, _ id: Int) {

@@ -48,13 +48,21 @@ final class ByteBuffer {
         text.withUTF8Buffer { append(contentsOf: $0) }
     }
 
-    /// `"name":` (and a space when pretty) in one capacity check: keys are the most frequent write.
-    func appendKey(_ name: StaticString, space: Bool) {
+    /// `"name":`, preceded by a comma unless `comma` is false and followed by a space when
+    /// `space`, in one capacity check: keys are the most frequent write. Inlined into each call
+    /// site, where the name's length is a constant and its copy a few moves.
+    @inline(__always)
+    func appendKey(_ name: StaticString, comma: Bool, space: Bool) {
         let length = name.utf8CodeUnitCount
-        reserve(length &+ 4)
-        base[count] = UInt8(ascii: "\"")
-        (base + (count &+ 1)).update(from: name.utf8Start, count: length)
-        var end = count &+ 1 &+ length
+        reserve(length &+ 5)
+        var end = count
+        if comma {
+            base[end] = UInt8(ascii: ",")
+            end &+= 1
+        }
+        base[end] = UInt8(ascii: "\"")
+        (base + (end &+ 1)).update(from: name.utf8Start, count: length)
+        end &+= 1 &+ length
         base[end] = UInt8(ascii: "\"")
         base[end &+ 1] = UInt8(ascii: ":")
         end &+= 2
@@ -73,31 +81,85 @@ final class ByteBuffer {
         count &+= spaces &+ 1
     }
 
+    /// "00", "01", … "99": numbers are written two digits per division.
+    private static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+    }
+
+    /// Writes the two digits of `value % 100` at `index`; the caller reserved the room. The
+    /// remainder keeps the table read in bounds whatever the caller passes.
+    @inline(__always)
+    private func storePair(_ value: UInt64, at index: Int) {
+        let offset = Int(truncatingIfNeeded: value % 100) &* 2
+        let pair = UnsafeRawPointer(Self.digitPairs.utf8Start).loadUnaligned(fromByteOffset: offset, as: UInt16.self)
+        UnsafeMutableRawPointer(base + index).storeBytes(of: pair, as: UInt16.self)
+    }
+
     /// Decimal digits of `value`, without sign.
     func appendDecimal(_ value: UInt64) {
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
+        if value < 10 {
+            append(UInt8(truncatingIfNeeded: value) &+ 48)
+            return
+        }
+        var digits = 2
+        var limit: UInt64 = 100
+        // Past 10^19 the next limit would overflow: UInt64.max has 20 digits.
+        while value >= limit {
             digits &+= 1
+            if digits == 20 { break }
+            limit &*= 10
         }
         reserve(digits)
         var remaining = value
-        var index = count &+ digits &- 1
-        for _ in 0..<digits {
-            base[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ 48
-            remaining /= 10
-            index &-= 1
+        var index = count &+ digits
+        while remaining >= 100 {
+            index &-= 2
+            storePair(remaining, at: index)
+            remaining /= 100
+        }
+        if remaining >= 10 {
+            storePair(remaining, at: index &- 2)
+        } else {
+            base[index &- 1] = UInt8(truncatingIfNeeded: remaining) &+ 48
         }
         count &+= digits
     }
 
+    /// The last `digits` decimal digits of `value`, zero-padded, without a capacity check: for
+    /// fixed-width fields written after one `reserve`.
+    @inline(__always)
+    func storeFixed(_ value: UInt64, digits: Int) {
+        var remaining = value
+        var index = count &+ digits
+        var left = digits
+        while left >= 2 {
+            index &-= 2
+            storePair(remaining, at: index)
+            remaining /= 100
+            left &-= 2
+        }
+        if left == 1 { base[index &- 1] = UInt8(truncatingIfNeeded: remaining % 10) &+ 48 }
+        count &+= digits
+    }
+
+    /// One byte without a capacity check, after a `reserve`.
+    @inline(__always)
+    func store(_ byte: UInt8) {
+        base[count] = byte
+        count &+= 1
+    }
+
     /// `utf8` as a quoted JSON string (RFC 8259), escaped as `JSONEmitter` documents.
     ///
-    /// Most strings are names and hex that need no escaping: they are copied eight bytes at a
-    /// time, each word checked as it is stored (the capacity reserved first, so the store of a
-    /// partial last word stays inside it). A word that may need escaping, and the short tail,
-    /// go byte by byte.
+    /// Most strings are names and hex that need no escaping: they are copied sixteen, then eight
+    /// bytes at a time, each word checked as it is stored (the capacity reserved first), and
+    /// their last bytes as one word overlapping those already copied; a string of four to seven
+    /// bytes as two overlapping halves. Only the source's own bytes are ever read. From a word
+    /// that may need escaping on, and for strings under four bytes, it goes byte by byte.
     func appendJSONString(_ utf8: UnsafeBufferPointer<UInt8>) {
         let length = utf8.count
         reserve(length &+ 10)
@@ -107,12 +169,42 @@ final class ByteBuffer {
         if let source = utf8.baseAddress {
             let raw = UnsafeRawPointer(source)
             let destination = UnsafeMutableRawPointer(base)
+            while i &+ 16 <= length {
+                let low = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let high = raw.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+                if Self.escapeMask(low) | Self.escapeMask(high) != 0 { break }
+                destination.storeBytes(of: low, toByteOffset: out, as: UInt64.self)
+                destination.storeBytes(of: high, toByteOffset: out &+ 8, as: UInt64.self)
+                i &+= 16
+                out &+= 16
+            }
             while i &+ 8 <= length {
                 let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 if Self.mayNeedEscape8(word) { break }
                 destination.storeBytes(of: word, toByteOffset: out, as: UInt64.self)
                 i &+= 8
                 out &+= 8
+            }
+            // Fewer than eight bytes left of a string of at least eight, all checked so far: the
+            // last eight bytes as one word, overlapping bytes already copied (equal ones).
+            let left = length &- i
+            if left > 0 && left < 8 && length >= 8 {
+                let word = raw.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+                if !Self.mayNeedEscape8(word) {
+                    destination.storeBytes(of: word, toByteOffset: out &+ left &- 8, as: UInt64.self)
+                    out &+= left
+                    i = length
+                }
+            } else if length >= 4 && length < 8 {
+                // A short string (names, versions): its first and last four bytes, overlapping.
+                let head = raw.loadUnaligned(as: UInt32.self)
+                let tail = raw.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+                if Self.escapeMask(UInt64(head) | UInt64(tail) &<< 32) == 0 {
+                    destination.storeBytes(of: head, toByteOffset: out, as: UInt32.self)
+                    destination.storeBytes(of: tail, toByteOffset: out &+ length &- 4, as: UInt32.self)
+                    out &+= length
+                    i = length
+                }
             }
             count = out
             while i < length {
@@ -139,13 +231,22 @@ final class ByteBuffer {
     /// SWAR form of `mayNeedEscape` over eight bytes, conservative: any byte below 0x20, a quote,
     /// a backslash, or anything from 0x7F up (DEL and every non-ASCII byte) answers true.
     @inline(__always)
-    static func mayNeedEscape8(_ word: UInt64) -> Bool {
+    static func mayNeedEscape8(_ word: UInt64) -> Bool { escapeMask(word) != 0 }
+
+    /// Non-zero when a byte of `word` may need escaping (see `mayNeedEscape8`). A byte that needs
+    /// none (0x20...0x7E, not a quote or backslash) sets no high bit in any term and, having no
+    /// borrow or carry to pass on, leaves its neighbours alone: a word of such bytes gives zero.
+    /// Otherwise the lowest byte that may need escaping is computed exactly and sets its high
+    /// bit: below 0x20 in `word - 0x20`, a quote or backslash in `(word ^ c) - 1`, 0x7F and up
+    /// in `word + 1` or `word` itself.
+    @inline(__always)
+    static func escapeMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
-        let control = (word &- ones &* 0x20) & ~word & high  // a byte < 0x20
-        let upper = (word &+ ones &* 0x01) & high | word & high  // a byte >= 0x7F
-        return control != 0 || upper != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+        let quote = (word ^ (ones &* 0x22)) &- ones
+        let backslash = (word ^ (ones &* 0x5C)) &- ones
+        let control = word &- ones &* 0x20
+        let upper = word | (word &+ ones)
+        return (quote | backslash | control | upper) & (ones &* 0x80)
     }
 
     private static let hexDigits: StaticString = "0123456789abcdef"
@@ -155,7 +256,14 @@ final class ByteBuffer {
         let count = utf8.count
         var i = 0
         var runStart = 0
+        let raw = UnsafeRawPointer(utf8.baseAddress)
         while i < count {
+            // Text between escapes (often a single non-ASCII character in a long sentence) is
+            // skipped eight bytes at a time.
+            if let raw, i &+ 8 <= count, !Self.mayNeedEscape8(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i &+= 8
+                continue
+            }
             let byte = utf8[i]
             guard Self.mayNeedEscape(byte) else {
                 i += 1
@@ -208,6 +316,9 @@ final class ByteBuffer {
     func removeAll() { count = 0 }
 
     var isEmpty: Bool { count == 0 }
+
+    /// The bytes written, valid until the next write.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 

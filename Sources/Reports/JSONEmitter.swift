@@ -7,9 +7,10 @@ import TLSFlowModel
 /// contract, which `JSONEncoder` does not let us control. The buffer is a reference: an emitter
 /// is used from one place and never copied while in use.
 struct JSONEmitter {
-    private let buf: ByteBuffer
-    /// Rendered name lists that connections share (see `sharedStrings`).
-    private let lists = ListFragments()
+    private var buf: ByteBuffer
+    /// Rendered name lists that connections share (see `sharedStrings`); nil in the scratch
+    /// emitter that renders them.
+    private let lists: ListFragments?
     let pretty: Bool
     private var depth = 0
     /// True until the current container has received its first element.
@@ -21,8 +22,9 @@ struct JSONEmitter {
 
     /// `containerDepth` > 0 starts the emitter inside an array at that nesting depth, so that
     /// elements rendered apart (buffered connections) indent as they will sit in the document.
-    init(pretty: Bool, containerDepth: Int = 0, capacity: Int = 4096) {
+    init(pretty: Bool, containerDepth: Int = 0, capacity: Int = 4096, sharesLists: Bool = true) {
         self.pretty = pretty
+        lists = sharesLists ? ListFragments() : nil
         depth = containerDepth
         buf = ByteBuffer(capacity: capacity)
     }
@@ -48,11 +50,12 @@ struct JSONEmitter {
         buf.removeAll()
     }
 
-    /// A copy of the bytes written so far, which are then forgotten.
-    mutating func takeBytes() -> [UInt8] {
-        let bytes = buf.array
-        buf.removeAll()
-        return bytes
+    /// The buffer written so far, replaced by an empty one of `capacity` bytes (the nesting
+    /// state is kept): hands over a large text without copying it.
+    mutating func takeBuffer(replacingWithCapacity capacity: Int) -> ByteBuffer {
+        let taken = buf
+        buf = ByteBuffer(capacity: capacity)
+        return taken
     }
 
     /// Elements of the current container were written to the output by another emitter.
@@ -83,6 +86,7 @@ struct JSONEmitter {
         buf.appendNewline(indent: 2 * depth)
     }
 
+    @inline(__always)
     private mutating func valuePrefix() {
         if pendingKey {
             pendingKey = false
@@ -91,9 +95,18 @@ struct JSONEmitter {
         }
     }
 
+    /// Inlined: a connection writes about fifty keys, and at each call site the compact form is
+    /// a flag test and a few constant-size stores.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
-        elementPrefix()
-        buf.appendKey(name, space: pretty)
+        if pretty {
+            elementPrefix()
+            buf.appendKey(name, comma: false, space: true)
+        } else {
+            // Compact: the element prefix is only the comma.
+            buf.appendKey(name, comma: !first, space: false)
+            first = false
+        }
         pendingKey = true
     }
 
@@ -106,6 +119,7 @@ struct JSONEmitter {
         pendingKey = true
     }
 
+    @inline(__always)
     mutating func beginObject() {
         valuePrefix()
         buf.append(UInt8(ascii: "{"))
@@ -113,6 +127,7 @@ struct JSONEmitter {
         first = true
     }
 
+    @inline(__always)
     mutating func endObject() {
         depth -= 1
         if pretty && !first { newlineIndent() }
@@ -139,11 +154,13 @@ struct JSONEmitter {
 
     // MARK: Scalars
 
+    @inline(__always)
     mutating func null() {
         valuePrefix()
         buf.append("null")
     }
 
+    @inline(__always)
     mutating func bool(_ value: Bool) {
         valuePrefix()
         if value {
@@ -153,11 +170,13 @@ struct JSONEmitter {
         }
     }
 
+    @inline(__always)
     mutating func int(_ value: Int) {
         valuePrefix()
         appendDigits(value)
     }
 
+    @inline(__always)
     private mutating func appendDigits(_ value: Int) {
         if value < 0 { buf.append(UInt8(ascii: "-")) }
         // magnitude avoids the trap on Int.min.
@@ -208,39 +227,29 @@ struct JSONEmitter {
             return
         }
         valuePrefix()
-        let secondOfDay = Int(t.seconds - days * 86_400)
-        buf.append(UInt8(ascii: "\""))
-        appendFixed(Int(year), digits: 4)
-        buf.append(UInt8(ascii: "-"))
-        appendFixed(month, digits: 2)
-        buf.append(UInt8(ascii: "-"))
-        appendFixed(day, digits: 2)
-        buf.append(UInt8(ascii: "T"))
-        appendFixed(secondOfDay / 3600, digits: 2)
-        buf.append(UInt8(ascii: ":"))
-        appendFixed((secondOfDay % 3600) / 60, digits: 2)
-        buf.append(UInt8(ascii: ":"))
-        appendFixed(secondOfDay % 60, digits: 2)
-        buf.append(UInt8(ascii: "."))
+        // 0..<86_400: `days` is rounded toward negative infinity.
+        let secondOfDay = UInt64(truncatingIfNeeded: t.seconds - days * 86_400)
+        buf.reserve(32)
+        buf.store(UInt8(ascii: "\""))
+        buf.storeFixed(UInt64(truncatingIfNeeded: year), digits: 4)
+        buf.store(UInt8(ascii: "-"))
+        buf.storeFixed(UInt64(truncatingIfNeeded: month), digits: 2)
+        buf.store(UInt8(ascii: "-"))
+        buf.storeFixed(UInt64(truncatingIfNeeded: day), digits: 2)
+        buf.store(UInt8(ascii: "T"))
+        buf.storeFixed(secondOfDay / 3600, digits: 2)
+        buf.store(UInt8(ascii: ":"))
+        buf.storeFixed(secondOfDay % 3600 / 60, digits: 2)
+        buf.store(UInt8(ascii: ":"))
+        buf.storeFixed(secondOfDay % 60, digits: 2)
+        buf.store(UInt8(ascii: "."))
         if nanoseconds {
-            appendFixed(Int(t.nanoseconds), digits: 9)
+            buf.storeFixed(UInt64(t.nanoseconds), digits: 9)
         } else {
-            appendFixed(Int(t.nanoseconds / 1000), digits: 6)
+            buf.storeFixed(UInt64(t.nanoseconds / 1000), digits: 6)
         }
-        buf.append(UInt8(ascii: "Z"))
-        buf.append(UInt8(ascii: "\""))
-    }
-
-    /// A non-negative number in exactly `digits` digits, zero-padded.
-    private mutating func appendFixed(_ value: Int, digits: Int) {
-        var divisor = 1
-        for _ in 1..<digits { divisor &*= 10 }
-        var rest = value
-        while divisor > 0 {
-            buf.append(UInt8(truncatingIfNeeded: (rest / divisor) % 10) &+ 48)
-            rest %= divisor
-            divisor /= 10
-        }
+        buf.store(UInt8(ascii: "Z"))
+        buf.store(UInt8(ascii: "\""))
     }
 
     private mutating func appendASCII(_ text: String) {
@@ -248,6 +257,7 @@ struct JSONEmitter {
         text.withUTF8 { buf.append(contentsOf: $0) }
     }
 
+    @inline(__always)
     mutating func string(_ value: String) {
         valuePrefix()
         appendQuoted(value)
@@ -267,19 +277,20 @@ struct JSONEmitter {
     /// cipher suites, groups, signature algorithms: the analyser hands every connection of the
     /// same hello the same array). Each distinct array is rendered once and its bytes reused.
     mutating func sharedStrings(_ values: [String]) {
-        guard values.count >= 2 else {
+        guard values.count >= 2, let fragment = lists?.fragment(for: values, pretty: pretty) else {
             strings(values)
             return
         }
-        let pretty = self.pretty
-        let fragment = lists.fragment(for: values) {
-            var scratch = JSONEmitter(pretty: pretty, capacity: 512)
-            scratch.strings(values)
-            return scratch.bytes
-        }
         valuePrefix()
-        fragment.withUnsafeBufferPointer { buf.append(contentsOf: $0) }
+        buf.append(contentsOf: fragment)
         first = false
+    }
+
+    /// `values` as `strings` writes them, on their own.
+    fileprivate static func rendered(_ values: [String], pretty: Bool) -> [UInt8] {
+        var scratch = JSONEmitter(pretty: pretty, capacity: 512, sharesLists: false)
+        scratch.strings(values)
+        return scratch.bytes
     }
 
     mutating func ints(_ values: [Int]) {
@@ -303,6 +314,7 @@ struct JSONEmitter {
     /// Quotes and escapes per RFC 8259. Control characters, quote and backslash must be escaped;
     /// DEL and U+2028/U+2029 are escaped too so the output is safe to paste into JavaScript
     /// and does not disturb terminals. Everything else passes through as UTF-8.
+    @inline(__always)
     private mutating func appendQuoted(_ value: String) {
         if value.utf8.withContiguousStorageIfAvailable({ buf.appendJSONString($0) }) == nil {
             Array(value.utf8).withUnsafeBufferPointer { buf.appendJSONString($0) }
@@ -313,23 +325,65 @@ struct JSONEmitter {
 /// Rendered inline arrays by the identity of the array's storage. Each entry keeps its array, so
 /// the storage stays alive and unchanged (a write to a shared array copies it first) and its
 /// address cannot be reused by another array while the entry exists: equal address means equal
-/// contents. Bounded; emptied when full.
+/// contents. Open addressing over a short window of slots, one of them replaced in turn when all
+/// are taken (so at most 1 024 lists are kept): a hashed dictionary cost more per lookup than the
+/// copy it saved, and a single slot per address let two lists in use evict each other.
 final class ListFragments {
     private struct Entry {
-        let list: [String]
-        let bytes: [UInt8]
+        /// nil in an empty slot.
+        var address: UnsafeRawPointer?
+        var list: [String]
+        /// Owned by the entry: raw, so that a hit neither retains nor releases anything.
+        var bytes: UnsafeMutableBufferPointer<UInt8>
     }
-    private var entries: [UnsafeRawPointer: Entry] = [:]
-    private static let capacity = 256
+    private static let slotBits = 10
+    private static let slots = 1 << slotBits
+    /// Slots an address may sit in, from its home slot on.
+    private static let window = 4
+    /// A `let` pointer: a class's stored array would cost an exclusivity check per access.
+    private let entries: UnsafeMutablePointer<Entry>
+    /// Which slot of a full window the next placement replaces.
+    private var nextVictim = 0
 
-    func fragment(for list: [String], render: () -> [UInt8]) -> [UInt8] {
+    init() {
+        entries = .allocate(capacity: Self.slots)
+        entries.initialize(
+            repeating: Entry(address: nil, list: [], bytes: UnsafeMutableBufferPointer(start: nil, count: 0)),
+            count: Self.slots)
+    }
+
+    deinit {
+        for slot in 0..<Self.slots { entries[slot].bytes.deallocate() }
+        entries.deinitialize(count: Self.slots)
+        entries.deallocate()
+    }
+
+    /// The rendered bytes of `list` (rendered on a miss), valid until the next call; nil for a
+    /// list without storage of its own to stand for it.
+    func fragment(for list: [String], pretty: Bool) -> UnsafeBufferPointer<UInt8>? {
         guard let address = list.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
-            return render()
+            return nil
         }
-        if let entry = entries[address], entry.list.count == list.count { return entry.bytes }
-        let bytes = render()
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[address] = Entry(list: list, bytes: bytes)
-        return bytes
+        // Fibonacci hashing: array storage addresses share their low bits (alignment).
+        let hash = UInt(bitPattern: address) &* 0x9E37_79B9_7F4A_7C15
+        let home = Int(truncatingIfNeeded: hash >> (UInt.bitWidth - Self.slotBits))
+        var free: Int?
+        for step in 0..<Self.window {
+            let slot = (home &+ step) & (Self.slots - 1)
+            let entry = entries + slot
+            if entry.pointee.address == address && entry.pointee.list.count == list.count {
+                return UnsafeBufferPointer(entry.pointee.bytes)
+            }
+            if free == nil && entry.pointee.address == nil { free = slot }
+        }
+        let slot = free ?? (home &+ nextVictim) & (Self.slots - 1)
+        if free == nil { nextVictim = (nextVictim &+ 1) % Self.window }
+        let rendered = JSONEmitter.rendered(list, pretty: pretty)
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: rendered.count)
+        _ = bytes.initialize(from: rendered)
+        let entry = entries + slot
+        entry.pointee.bytes.deallocate()
+        entry.pointee = Entry(address: address, list: list, bytes: bytes)
+        return UnsafeBufferPointer(bytes)
     }
 }

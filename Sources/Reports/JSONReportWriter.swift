@@ -28,8 +28,9 @@ public struct JSONReportWriter {
     private var out: JSONEmitter
     /// The current capture's connections, rendered as elements of its `connections` array:
     /// full chunks, then the chunk being written. Chunks end between elements (never inside a
-    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows.
-    private var pendingChunks: [[UInt8]] = []
+    /// UTF-8 sequence), and avoid re-copying one huge buffer as it grows. A full chunk is the
+    /// emitter's buffer itself, handed over rather than copied.
+    private var pendingChunks: [ByteBuffer] = []
     private var pendingChunkBytes = 0
     /// Chunks beyond `spillThreshold`, in order after `pendingChunks`.
     private var spill: SpillFile?
@@ -40,7 +41,10 @@ public struct JSONReportWriter {
     private var nanoseconds = false
     private var begun = false
     /// Flush to the sink once this much text is waiting.
-    private let flushThreshold = 1 << 20
+    private static let flushThreshold = 1 << 20
+    /// Room for a chunk and the connection that crosses `flushThreshold`, so that a chunk's
+    /// buffer does not grow (copying itself) on the way; pages not written are never touched.
+    private static let chunkCapacity = flushThreshold + flushThreshold / 8
 
     /// `sink` receives the output in chunks, in order; concatenated they form the document.
     /// `jsonLines` writes one compact connection object per line instead of a document.
@@ -56,7 +60,7 @@ public struct JSONReportWriter {
         prettyDocument = pretty && !jsonLines
         out = JSONEmitter(pretty: prettyDocument)
         // Document depth of a connection: root { captures [ capture { connections [ .
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4, capacity: Self.chunkCapacity)
     }
 
     /// Writes into a `TextOutputStream` held by reference (e.g. a class wrapping stdout).
@@ -91,7 +95,7 @@ public struct JSONReportWriter {
         pendingChunks = []
         pendingChunkBytes = 0
         spill = nil
-        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4)
+        pending = JSONEmitter(pretty: prettyDocument, containerDepth: 4, capacity: Self.chunkCapacity)
     }
 
     /// Moves the rendered text out of `pending`: kept in memory up to `spillThreshold`, then
@@ -102,7 +106,7 @@ public struct JSONReportWriter {
             pending.drainBytes { spill.append($0) }
             return
         }
-        let chunk = pending.takeBytes()
+        let chunk = pending.takeBuffer(replacingWithCapacity: Self.chunkCapacity)
         pendingChunks.append(chunk)
         pendingChunkBytes += chunk.count
     }
@@ -114,7 +118,7 @@ public struct JSONReportWriter {
             flushIfNeeded()
         } else {
             pending.connection(connection, nanoseconds: nanoseconds)
-            if pending.count >= flushThreshold { keepPending() }
+            if pending.count >= Self.flushThreshold { keepPending() }
         }
     }
 
@@ -156,7 +160,7 @@ public struct JSONReportWriter {
         out.beginArray()
         if !pendingChunks.isEmpty || !pending.isEmpty || spill != nil {
             flush()
-            for chunk in pendingChunks { chunk.withUnsafeBytes { sink($0) } }
+            for chunk in pendingChunks { sink(chunk.bytes) }
             spill?.replay(sink)
             pending.drainBytes(sink)
             out.noteElementsWrittenElsewhere()
@@ -224,7 +228,7 @@ public struct JSONReportWriter {
     }
 
     private mutating func flushIfNeeded() {
-        if out.count >= flushThreshold { flush() }
+        if out.count >= Self.flushThreshold { flush() }
     }
 
     private mutating func flush() {

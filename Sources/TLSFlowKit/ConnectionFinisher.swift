@@ -68,7 +68,13 @@ enum ConnectionFinisher {
         } else {
             connection.clientCertificates = result.certificates
         }
-        connection.findings.append(contentsOf: result.findings)
+        // Adopted rather than appended when there are none yet: appending copied (retained)
+        // every field of every finding.
+        if connection.findings.isEmpty {
+            connection.findings = result.findings
+        } else {
+            connection.findings.append(contentsOf: result.findings)
+        }
         // The raw DER has served its purpose unless certificates are to be exported.
         guard !keepDER else { return }
         if role == .server { connection.serverCertificateDER = [] } else { connection.clientCertificateDER = [] }

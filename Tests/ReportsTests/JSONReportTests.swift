@@ -417,6 +417,81 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
 }
 
+/// Every length around the 16- and 8-byte copy steps and the overlapping last word, with the
+/// special byte at every position and none at all.
+@Test func escapesAtEveryPositionOfEveryLength() {
+    let specials: [(String, String)] = [("\"", "\\\""), ("\u{1}", "\\u0001"), ("\u{7F}", "\\u007f"), ("é", "é")]
+    for length in 0..<40 {
+        let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(0x30 + $0 % 40))) })
+        var e = JSONEmitter(pretty: false)
+        e.string(plain)
+        #expect(String(decoding: e.bytes, as: UTF8.self) == "\"" + plain + "\"")
+        for (special, escaped) in specials {
+            for position in 0..<length {
+                let head = String(plain.prefix(position))
+                let tail = String(plain.dropFirst(position + 1))
+                var e = JSONEmitter(pretty: false)
+                e.string(head + special + tail)
+                #expect(String(decoding: e.bytes, as: UTF8.self) == "\"" + head + escaped + tail + "\"")
+            }
+        }
+    }
+}
+
+/// Two characters that need care in one string, at every pair of positions: after the first
+/// escape the rest of the string is scanned eight bytes at a time between escapes.
+@Test func escapesTwoSpecialsAtEveryPairOfPositions() {
+    func reference(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0..<0x20, 0x7F: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            case 0x2028, 0x2029: out += "\\u" + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+    let specials = ["é", "\"", "\u{2028}", "\u{1}", "—", "😀"]
+    for length in [20, 33] {
+        for first in 0..<length {
+            for second in first..<length {
+                for (a, b) in [(specials[0], specials[1]), (specials[4], specials[2]), (specials[5], specials[3])] {
+                    var scalars = Array(repeating: "x", count: length)
+                    scalars[first] = a
+                    scalars[second] = b
+                    let text = scalars.joined()
+                    var e = JSONEmitter(pretty: false)
+                    e.string(text)
+                    #expect(String(decoding: e.bytes, as: UTF8.self) == reference(text), "\(first) \(second)")
+                }
+            }
+        }
+    }
+}
+
+/// Digits come in pairs from a table: every digit count, both sides of each power of ten.
+@Test func integersOfEveryLength() {
+    var values: [Int] = [0, 1, 9, Int.max, Int.min, Int.min + 1]
+    var power = 1
+    for _ in 1...18 {
+        power *= 10
+        values += [power - 1, power, power + 1, -power, -(power - 1)]
+    }
+    for value in values {
+        var e = JSONEmitter(pretty: false)
+        e.int(value)
+        #expect(String(decoding: e.bytes, as: UTF8.self) == String(value))
+    }
+}
+
 @Test(arguments: [true, false]) func severalCapturesInOneDocument(pretty: Bool) throws {
     let captures = [
         Fixtures.capture(file: "a.pcap", Fixtures.all), Fixtures.capture(file: "empty.pcap", []),

@@ -262,6 +262,21 @@ public struct HandshakeAlertRule: DiagnosisRule {
         let phase =
             facts.inHandshake(alert.frame)
             ? facts.describeLastMessage(before: alert.frame) : "after the handshake completed"
+        let frames = Format.frames(
+            trigger: alert.frame, [c.answersClose?.frame, facts.lastMessage(before: alert.frame)?.event.frame])
+        // Folded into the headline, the finding is read for its severity and summary only.
+        if facts.isFolded("handshake.alert", trigger: alert.frame) {
+            let note = c.reactionNote()
+            let summary =
+                note.map { "\(who) sent \(c.name) after the peer closed: \($0)" }
+                ?? (c.kind == .encrypted
+                    ? "\(who) sent an encrypted alert \(phase)" : "\(who) sent fatal \(c.name) \(phase)")
+            return [
+                Finding(
+                    code: "handshake.alert", severity: note == nil ? .error : .info, side: alert.from,
+                    summary: summary, detail: "", fix: "", frames: frames)
+            ]
+        }
         var summary = "\(who) sent fatal \(c.name) \(phase)"
         var detail = "Alert from the \(who) at frame \(alert.frame), \(phase)"
         if let code = c.code, c.kind != .encrypted { detail += " (description \(code))" }
@@ -307,9 +322,7 @@ public struct HandshakeAlertRule: DiagnosisRule {
         return [
             Finding(
                 code: "handshake.alert", severity: severity, side: alert.from, summary: summary, detail: detail,
-                fix: fix,
-                frames: Format.frames(
-                    trigger: alert.frame, [c.answersClose?.frame, facts.lastMessage(before: alert.frame)?.event.frame]))
+                fix: fix, frames: frames)
         ]
     }
 

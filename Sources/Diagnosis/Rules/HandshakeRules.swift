@@ -205,13 +205,24 @@ public struct ResetRule: DiagnosisRule {
         let since = hello.map { Format.duration(from: $0.time, to: rst.time) } ?? "?"
         let context = facts.describeLastMessage(before: rst.frame)
         let serverAnswered = facts.lastMessage(before: rst.frame).map { $0.event.from == .server } ?? false
-        var summary = "\(who) reset the connection during the handshake \(context)"
+        let summary =
+            side == .server && !serverAnswered
+            ? "server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))"
+            : "\(who) reset the connection during the handshake \(context)"
+        let frames = Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame))
+        // Folded into the headline, the finding is read for its summary only.
+        if facts.isFolded("handshake.reset", trigger: rst.frame) {
+            return [
+                Finding(
+                    code: "handshake.reset", severity: .error, side: side, summary: summary, detail: "", fix: "",
+                    frames: frames)
+            ]
+        }
         var detail =
             "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
         detail += ", \(context)."
         var fix: String
         if side == .server && !serverAnswered {
-            summary = "server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))"
             if !retransmits.isEmpty {
                 detail +=
                     " The ClientHello had been retransmitted \(Format.plural(retransmits.count, "time")) before the reset."
@@ -234,7 +245,7 @@ public struct ResetRule: DiagnosisRule {
         return [
             Finding(
                 code: "handshake.reset", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
-                frames: Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame)))
+                frames: frames)
         ]
     }
 }
@@ -298,9 +309,19 @@ public struct ClosedRule: DiagnosisRule {
             ]
         }
         let hello = facts.clientHelloEvent
-        let since = hello.map { Format.duration(from: $0.time, to: fin.time) } ?? "?"
         let context = facts.describeLastMessage(before: fin.frame)
         let summary = "\(side.rawValue) closed the connection during the handshake \(context), without an alert"
+        let frames = Format.frames(
+            trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame])
+        // Folded into the headline, the finding is read for its summary only.
+        if facts.isFolded("handshake.closed", trigger: fin.frame) {
+            return [
+                Finding(
+                    code: "handshake.closed", severity: .error, side: side, summary: summary, detail: "", fix: "",
+                    frames: frames)
+            ]
+        }
+        let since = hello.map { Format.duration(from: $0.time, to: fin.time) } ?? "?"
         var detail =
             "FIN from the \(side.rawValue) at frame \(fin.frame), \(since) after the ClientHello, \(context); no TLS alert was sent."
         let fix: String
@@ -318,8 +339,7 @@ public struct ClosedRule: DiagnosisRule {
         return [
             Finding(
                 code: "handshake.closed", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
-                frames: Format.frames(
-                    trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame]))
+                frames: frames)
         ]
     }
 }

@@ -239,28 +239,33 @@ public struct EncryptedAlertRule: DiagnosisRule {
         let done = connection.handshakeComplete ? connection.handshakeCompleteFrame : nil
         // By position, so that only the records kept are copied.
         let events = facts.events
+        // Positions, not events: an event is copied only once the inference needs it.
         var clientCount = 0
-        var clientFirst: (TimelineEvent, Int)?
+        var clientFirst: (index: Int, length: Int)?
         var lateServerCount = 0
-        var lateServerFirst: (TimelineEvent, Int)?
+        var lateServerFirst: (index: Int, length: Int)?
         for index in events.indices where events[index].frame >= serverFrame {
             guard case .encryptedRecord(_, let length, _) = events[index].kind else { continue }
             if events[index].from == .client {
                 clientCount += 1
-                if clientFirst == nil { clientFirst = (events[index], length) }
+                if clientFirst == nil { clientFirst = (index, length) }
             } else if let done, events[index].frame > done {
                 lateServerCount += 1
-                if lateServerFirst == nil { lateServerFirst = (events[index], length) }
+                if lateServerFirst == nil { lateServerFirst = (index, length) }
             }
             // Past one record from each side that counts, neither inference can hold.
             if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
         }
         if lateServerCount == 1, let only = lateServerFirst,
-            let serverSide = serverAlert(connection, facts: facts, onlyRecordAfterFinished: only)
+            let serverSide = serverAlert(
+                connection, facts: facts, onlyRecordAfterFinished: (events[only.index], only.length))
         {
             return [serverSide]
         }
-        guard clientCount == 1, let (record, length) = clientFirst, length <= Self.maxAlertRecord else { return [] }
+        guard clientCount == 1, let (recordIndex, length) = clientFirst, length <= Self.maxAlertRecord else {
+            return []
+        }
+        let record = events[recordIndex]
         var flightEndIndex: Int?
         for index in events.indices where events[index].from == .server && events[index].frame >= serverFrame {
             guard case .encryptedRecord(_, let serverLength, _) = events[index].kind else { continue }
