@@ -49,9 +49,6 @@ public struct InterceptionTracker: Sendable {
             }
             var groups: [String: [Sighting]] = [:]
             var groupOrder: [String] = []
-            // Sightings of one name nearly all share a handful of issuers: work out each issuer's
-            // organisation once (up to 10 000 sightings per name, about 10 k instructions each).
-            var organisations: [String: String] = [:]
             for sighting in sightings {
                 let organisation: String
                 if let known = organisations[sighting.issuer] {
