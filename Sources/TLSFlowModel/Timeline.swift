@@ -44,15 +44,19 @@ public struct Timeline: Sendable {
 
     public init() {}
 
-    /// Most connections record a few dozen events: reserving room for them at the first append
-    /// replaces five reallocations (1, 2, 4, 8, 16 events...) with one.
+    /// Most connections record a few dozen events: once one has shown it is more than a stray
+    /// SYN (`reserveAt` events), room for them is reserved at once instead of doubling up to it.
+    /// Not at the first event: a flood of half-open connections would then cost 1.7 KiB each.
     static let initialCapacity = 32
+    static let reserveAt = 4
 
     /// The event is taken, not borrowed: it holds a string (handshake names), so a borrowed one
     /// would be copied in and the caller's destroyed again.
     public mutating func append(_ event: consuming TimelineEvent) {
         if head.count < Self.headLimit {
-            if head.capacity == 0 { head.reserveCapacity(Self.initialCapacity) }
+            if head.count == Self.reserveAt, head.capacity < Self.initialCapacity {
+                head.reserveCapacity(Self.initialCapacity)
+            }
             head.append(event)
             return
         }
