@@ -56,12 +56,12 @@ format:
 clean:
 	rm -rf .build
 
-# make bench [BENCH_SIZE=100M|1G] [BENCH_SKIP_TSHARK=1]: generates bench-data/bench-$(BENCH_SIZE).pcap
+# make bench [BENCH_SIZE=100M|1G] [BENCH_SKIP_TSHARK=1] [BENCH_REPEAT=3]: generates bench-data/bench-$(BENCH_SIZE).pcap
 # when missing (needs root for the seed capture), then times tlsflow, ssldump, tshark and a
 # libpcap read loop on it; results go to docs/performance.md.
 BENCH_SIZE ?= 1G
 BENCH_FILE  = bench-data/bench-$(BENCH_SIZE).pcap
-BENCH_FLAGS = $(if $(BENCH_SKIP_TSHARK),--skip-tshark,)
+BENCH_FLAGS = $(if $(BENCH_SKIP_TSHARK),--skip-tshark,) $(if $(BENCH_REPEAT),--repeat $(BENCH_REPEAT),)
 
 $(BENCH_FILE):
 	python3 bench/make-bench-capture.py --size $(BENCH_SIZE)

@@ -4,7 +4,9 @@
   run-bench.py CAPTURE [--tlsflow BIN] [--floor BIN] [--skip-tshark] [--threads N ...] [--doc docs/performance.md]
 
 Each tool runs under /usr/bin/time -v (wall time, peak RSS); output goes to /dev/null. The file
-is read once beforehand so every tool sees it in the page cache. Results replace the block
+is read once beforehand so every tool sees it in the page cache. The floor and tlsflow run
+--repeat times (default 3; the median wall time and the largest peak RSS are reported, every
+run's time is listed): this VM's speed drifts with its host by ±15 % between runs. Results replace the block
 between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in the doc (appended when missing).
 """
 
@@ -55,6 +57,7 @@ def main():
     parser.add_argument("--threads", type=int, action="append", help="tlsflow --threads values to run (repeatable)")
     parser.add_argument("--doc", default="docs/performance.md")
     parser.add_argument("--name", help="block name in the doc (default: capture file name)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the floor and of tlsflow (median reported)")
     args = parser.parse_args()
 
     size = os.path.getsize(args.capture)
@@ -68,23 +71,30 @@ def main():
         while f.read(1 << 24):
             pass
 
+    def repeated(cmd):
+        """Median wall time and largest peak RSS of --repeat runs, and the runs' times as text."""
+        runs = [timed(cmd) for _ in range(max(1, args.repeat))]
+        times = sorted(r[0] for r in runs)
+        listed = "" if len(runs) == 1 else " (runs: %s s)" % ", ".join("%.2f" % r[0] for r in runs)
+        return times[len(times) // 2], max(r[1] for r in runs), listed
+
     rows = []  # (tool, command, seconds, rss KiB)
-    seconds, rss = timed([args.floor, args.capture])
-    rows.append(("libpcap read loop (floor)", "%s %s" % (args.floor, args.capture), seconds, rss))
+    seconds, rss, listed = repeated([args.floor, args.capture])
+    rows.append(("libpcap read loop (floor)", "%s %s`%s" % (args.floor, args.capture, listed), seconds, rss))
     for threads in args.threads or [os.cpu_count(), 1]:
         cmd = [args.tlsflow, "--format", "json", "--threads", str(threads), args.capture]
-        seconds, rss = timed(cmd)
-        rows.append(("tlsflow --threads %d" % threads, " ".join(cmd) + " > /dev/null", seconds, rss))
+        seconds, rss, listed = repeated(cmd)
+        rows.append(("tlsflow --threads %d" % threads, " ".join(cmd) + " > /dev/null`" + listed, seconds, rss))
     if shutil.which("ssldump"):
         cmd = ["ssldump", "-n", "-r", args.capture]
         seconds, rss = timed(cmd)
-        rows.append(("ssldump", " ".join(cmd) + " > /dev/null", seconds, rss))
+        rows.append(("ssldump", " ".join(cmd) + " > /dev/null`", seconds, rss))
     if shutil.which("tshark") and not args.skip_tshark:
         cmd = ["tshark", "-n", "-r", args.capture, "-Y", TSHARK_FILTER, "-T", "fields", "-e", "frame.number",
                "-e", "tls.handshake.type", "-e", "tls.handshake.extensions_server_name", "-e", "tls.alert_message.desc"]
         seconds, rss = timed(cmd)
         shown = " ".join(c if c != TSHARK_FILTER else "'%s'" % c for c in cmd)
-        rows.append(("tshark fields", shown + " > /dev/null", seconds, rss))
+        rows.append(("tshark fields", shown + " > /dev/null`", seconds, rss))
 
     floor = rows[0][2]
     tshark = next((r[2] for r in rows if r[0] == "tshark fields"), None)
@@ -103,10 +113,10 @@ def main():
         lines.append("| %s | %.2f | %.0f | %.0f | %.1f | %s | %s |"
                      % (tool, seconds, mb / seconds if seconds else 0, rate, rss / 1024, vs_floor, speedup))
     lines.append("")
-    lines.append("Commands (each under `/usr/bin/time -v`):")
+    lines.append("Commands (each under `/usr/bin/time -v`; wall time is the median of the runs listed):")
     lines.append("")
     for tool, command, _, _ in rows:
-        lines.append("- %s: `%s`" % (tool, command))
+        lines.append("- %s: `%s" % (tool, command))
     if tshark is None:
         lines.append("- tshark: skipped (BENCH_SKIP_TSHARK=1 or not installed)")
     block = "\n".join(lines)
