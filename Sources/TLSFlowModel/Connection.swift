@@ -340,6 +340,17 @@ public struct Connection: @unchecked Sendable {
         set { uniqueFields.pointee.timeline = newValue }
     }
 
+    /// Advances the connection to a segment and records its timeline event, if any, in one
+    /// access to the fields: separate writes check the box's uniqueness once each, and this runs
+    /// for every segment.
+    @inlinable
+    public mutating func noteSegment(frame: Int, time: Timestamp, event: consuming TimelineEvent?) {
+        let fields = uniqueFields
+        fields.pointee.lastFrame = frame
+        fields.pointee.end = time
+        if let event { fields.pointee.timeline.append(event) }
+    }
+
     /// The name a user knows the server by: SNI, else the address.
     public var serverName: String { clientHello?.sni ?? server.ip }
 }
