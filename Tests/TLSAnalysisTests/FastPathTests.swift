@@ -128,4 +128,22 @@ import Testing
         #expect(shared.lastFrame == 1)
         #expect(shared.timeline.isEmpty)
     }
+
+    /// The fields live in the header of `Connection`'s single-allocation box: a copy shares
+    /// it until written, the write copies every field, and a box outlives neither owner.
+    @Test func connectionCopiesAreIndependent() {
+        let start = Timestamp(seconds: 1, nanoseconds: 0)
+        var original = Connection(
+            id: 7, client: Endpoint(ip: "2001:db8::1:2:3:4", port: 50_000),
+            server: Endpoint(ip: "2001:db8::5:6:7:8", port: 443), firstFrame: 3, start: start)
+        original.notes.append(Note(frame: 3, message: "a note long enough to live on the heap"))
+        var copy = original
+        copy.notes.append(Note(frame: 4, message: "second"))
+        copy.id = 8
+        #expect(original.id == 7 && copy.id == 8)
+        #expect(original.notes.count == 1 && copy.notes.count == 2)
+        original = Connection(id: 9, client: copy.client, server: copy.server, firstFrame: 1, start: start)
+        #expect(copy.notes.first?.message == "a note long enough to live on the heap")
+        #expect(copy.client.ip == "2001:db8::1:2:3:4" && original.id == 9)
+    }
 }
