@@ -82,9 +82,12 @@ struct RecordFramer {
                 remaining -= take
             }
             if remaining == 0, let record = current {
+                // The body is handed over, not shared: the handshake reassembler keeps slices of
+                // it, so a shared buffer would be copied when the next record reuses it.
+                var kept: [UInt8] = []
+                if keepBody { swap(&kept, &body) }
                 let framed = FramedRecord(
-                    contentType: record.type, version: record.version, length: record.length,
-                    body: keepBody ? body : [])
+                    contentType: record.type, version: record.version, length: record.length, body: kept)
                 current = nil
                 return .record(framed)
             }
@@ -98,6 +101,7 @@ struct RecordFramer {
         keepBody = wantsBody(type, length)
         // Guarded: emptying an empty array still costs a call into the array's range replacement.
         if !body.isEmpty { body.removeAll(keepingCapacity: true) }
+        // Sized once for the whole body (the previous one was handed over with its buffer).
         if keepBody { body.reserveCapacity(length) }
     }
 

@@ -76,20 +76,19 @@ public struct TLSConnectionAnalyzer: StreamSink {
     public mutating func beginSegment(
         flags: UInt8, payloadLength: Int, direction: Direction, frame: Int, time: Timestamp
     ) {
-        connection.lastFrame = frame
-        connection.end = time
         let tcpFlags = TCPFlags(rawValue: flags & 0x1f)
         // SYN, and FIN, SYN or RST (RFC 9293 3.1), tested on the raw bits: the named options are
         // globals of another module, a call each, and this runs for every segment.
         let syn: UInt8 = 0x02
         let finSynRst: UInt8 = 0x07
         if flags & syn != 0 { directions[direction.rawValue].sawSYN = true }
-        if payloadLength > 0 || flags & finSynRst != 0 {
-            connection.timeline.append(
-                TimelineEvent(
-                    frame: frame, time: time, from: side(of: direction),
-                    kind: .segment(flags: tcpFlags, payload: payloadLength)))
-        }
+        let event: TimelineEvent? =
+            payloadLength > 0 || flags & finSynRst != 0
+            ? TimelineEvent(
+                frame: frame, time: time, from: side(of: direction),
+                kind: .segment(flags: tcpFlags, payload: payloadLength))
+            : nil
+        connection.noteSegment(frame: frame, time: time, event: event)
     }
 
     public mutating func endSegment(
@@ -195,7 +194,7 @@ public struct TLSConnectionAnalyzer: StreamSink {
     // MARK: - Finishing
 
     /// Completes the record from the TCP state once the connection is over (or the capture ends)
-    /// and hands it over; call it once, last (afterwards `connection` holds only the endpoints).
+    /// and hands it over; call it once, last (afterwards `connection` is an empty placeholder).
     public mutating func finish(tcp: TCPConnection, end: TCPInfo.End) -> Connection {
         var info = TCPInfo()
         if tcp.syn != nil && tcp.synAck != nil && tcp.handshakeAck != nil {
@@ -270,13 +269,18 @@ public struct TLSConnectionAnalyzer: StreamSink {
         collectDecryptionNotes()
         // The analyser is spent once the connection is finished: the connection is moved out,
         // not copied (a copy retains every array and string in it only for the analyser's
-        // destruction to release them again). What stays behind is an empty record.
-        var finished = Connection(
-            id: connection.id, client: connection.client, server: connection.server,
-            firstFrame: connection.firstFrame, start: connection.start)
+        // destruction to release them again). What stays behind is one shared placeholder, not
+        // a record allocated per connection only to be freed with the analyser.
+        var finished = Self.spentConnection
         swap(&finished, &connection)
         return finished
     }
+
+    /// What a finished analyser holds in place of its connection (never written: the analyser
+    /// is spent).
+    static let spentConnection = Connection(
+        id: -1, client: Endpoint(ip: "", port: 0), server: Endpoint(ip: "", port: 0), firstFrame: 0,
+        start: Timestamp(seconds: 0, nanoseconds: 0))
 
     /// Tested by pattern: `== nil` on an Equatable optional can copy the whole hello info.
     var hasClientHello: Bool {

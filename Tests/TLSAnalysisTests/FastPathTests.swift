@@ -1,3 +1,4 @@
+import TLSFlowModel
 import TLSWire
 import Testing
 
@@ -74,5 +75,75 @@ import Testing
         #expect(whole.count == 5)
         #expect(whole.last?.hasPrefix("invalid 71 ") == true)
         for size in 1..<stream.count { #expect(frames(pieceSize: size) == whole, "piece size \(size)") }
+    }
+
+    /// Bodies are handed over rather than shared with the framer: a body kept by the caller
+    /// (the handshake reassembler keeps slices) must not change while later records are framed.
+    @Test func keptRecordBodiesSurviveLaterRecords() {
+        let bodies: [[UInt8]] = [[1, 2, 3], [4, 5, 6, 7, 8], [], [9], [10, 11]]
+        var stream: [UInt8] = []
+        for body in bodies { stream += [22, 3, 3, 0, UInt8(body.count)] + body }
+        for pieceSize in 1...stream.count {
+            var framer = RecordFramer()
+            var kept: [ArraySlice<UInt8>] = []
+            var position = 0
+            while position < stream.count {
+                let end = min(stream.count, position + pieceSize)
+                stream[position..<end].withUnsafeBytes { bytes in
+                    var input = bytes
+                    while !input.isEmpty {
+                        guard case .record(let r) = framer.next(&input, wantsBody: { _, _ in true }) else { break }
+                        kept.append(r.body[...])
+                    }
+                }
+                position = end
+            }
+            #expect(kept.map(Array.init) == bodies, "piece size \(pieceSize)")
+        }
+    }
+
+    /// `Connection.noteSegment` writes in one access what the analyser wrote field by field.
+    @Test func segmentNoteMatchesSeparateWrites() {
+        let endpoint = Endpoint(ip: "192.0.2.1", port: 443)
+        let start = Timestamp(seconds: 10, nanoseconds: 0)
+        var combined = Connection(id: 1, client: endpoint, server: endpoint, firstFrame: 1, start: start)
+        var separate = combined
+        let shared = combined
+        for frame in 2..<600 {
+            let time = Timestamp(seconds: 10 + Int64(frame), nanoseconds: UInt32(frame))
+            let event: TimelineEvent? =
+                frame % 3 == 0
+                ? nil
+                : TimelineEvent(frame: frame, time: time, from: .client, kind: .segment(flags: [], payload: frame))
+            combined.noteSegment(frame: frame, time: time, event: event)
+            separate.lastFrame = frame
+            separate.end = time
+            if let event { separate.timeline.append(event) }
+            #expect(combined.lastFrame == separate.lastFrame)
+            #expect(combined.end == separate.end)
+        }
+        #expect(combined.timeline.events == separate.timeline.events)
+        #expect(combined.timeline.elided == separate.timeline.elided)
+        // Copy-on-write: the copy taken before the writes is untouched.
+        #expect(shared.lastFrame == 1)
+        #expect(shared.timeline.isEmpty)
+    }
+
+    /// The fields live in the header of `Connection`'s single-allocation box: a copy shares
+    /// it until written, the write copies every field, and a box outlives neither owner.
+    @Test func connectionCopiesAreIndependent() {
+        let start = Timestamp(seconds: 1, nanoseconds: 0)
+        var original = Connection(
+            id: 7, client: Endpoint(ip: "2001:db8::1:2:3:4", port: 50_000),
+            server: Endpoint(ip: "2001:db8::5:6:7:8", port: 443), firstFrame: 3, start: start)
+        original.notes.append(Note(frame: 3, message: "a note long enough to live on the heap"))
+        var copy = original
+        copy.notes.append(Note(frame: 4, message: "second"))
+        copy.id = 8
+        #expect(original.id == 7 && copy.id == 8)
+        #expect(original.notes.count == 1 && copy.notes.count == 2)
+        original = Connection(id: 9, client: copy.client, server: copy.server, firstFrame: 1, start: start)
+        #expect(copy.notes.first?.message == "a note long enough to live on the heap")
+        #expect(copy.client.ip == "2001:db8::1:2:3:4" && original.id == 9)
     }
 }
