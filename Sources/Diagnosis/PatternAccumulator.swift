@@ -86,9 +86,13 @@ public struct PatternAccumulator: Sendable {
     private static func tally(_ connection: Connection, into server: inout Server) {
         server.total += 1
         let id = connection.id
-        let headline = connection.findings.first(where: { $0.severity == .error })
+        // By position: binding the headline copied (retained) every field of the finding.
+        let findings = connection.findings
+        let headline = findings.firstIndex(where: { $0.severity == .error })
         let evidence = Sample(
-            id: id, frame: headline?.frames.first ?? connection.clientHello?.frame ?? connection.firstFrame)
+            id: id,
+            frame: headline.flatMap { findings[$0].frames.first } ?? connection.clientHello?.frame
+                ?? connection.firstFrame)
         // A field, not the whole hello: comparing the optional hello with nil copied it.
         let verdict = connection.status != .incomplete && connection.clientHello?.frame != nil
         if verdict {
@@ -113,8 +117,11 @@ public struct PatternAccumulator: Sendable {
             }
         }
         if connection.status == .failed, let headline {
-            if server.failures[headline.code] == nil { server.failureOrder.append(headline.code) }
-            server.failures[headline.code, default: Tally()].add(evidence)
+            let code = findings[headline].code
+            // One lookup: a new code is one that grew the dictionary.
+            let known = server.failures.count
+            server.failures[code, default: Tally()].add(evidence)
+            if server.failures.count != known { server.failureOrder.append(code) }
         }
     }
 
