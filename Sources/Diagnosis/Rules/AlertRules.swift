@@ -144,7 +144,7 @@ public struct VersionMismatchRule: DiagnosisRule {
         // The flag is tested before the (large) ClientHello is bound, which copies it.
         if connection.clientHello?.sslv2Format == true, connection.serverHello == nil,
             let hello = connection.clientHello,
-            facts.payloadSegments(from: .server, after: hello.frame).isEmpty,
+            facts.firstPayloadFrame(from: .server, after: hello.frame) == nil,
             let close = facts.firstClose(after: hello.frame), close.from == .server
         {
             return [

@@ -34,7 +34,7 @@ extension ConnectionFacts {
     /// ClientHello retransmissions before the server's first payload (or `limit`).
     func clientHelloRetransmissions(before limit: Int = Int.max) -> [TimelineEvent] {
         guard let hello = clientHelloEvent else { return [] }
-        let serverAnswer = payloadSegments(from: .server, after: hello.frame).first?.frame ?? Int.max
+        let serverAnswer = firstPayloadFrame(from: .server, after: hello.frame) ?? Int.max
         return retransmissions(from: .client, after: hello.frame, before: min(serverAnswer, limit))
     }
 
@@ -79,7 +79,7 @@ public struct StalledRule: DiagnosisRule {
         let waiting = noServerHello ? Side.client : anchor.from
         let waitedOn = waiting.peer
         // Without any packet of the waited-on side the capture may simply lack that direction.
-        guard facts.sidesSeen.contains(waitedOn), facts.payloadSegments(from: waitedOn, after: anchor.frame).isEmpty
+        guard facts.sidesSeen.contains(waitedOn), facts.firstPayloadFrame(from: waitedOn, after: anchor.frame) == nil
         else { return [] }
         let close = facts.firstClose(after: anchor.frame)
         if let close, close.from == waitedOn { return [] }
@@ -219,7 +219,6 @@ public struct ResetRule: DiagnosisRule {
             ]
         }
         let hello = facts.clientHelloEvent
-        let retransmits = facts.clientHelloRetransmissions(before: rst.frame)
         let since = hello.map { Format.duration(from: $0.time, to: rst.time) } ?? "?"
         let lastMessage = facts.lastMessage(before: rst.frame)
         let context = ConnectionFacts.describe(lastMessage)
@@ -228,15 +227,17 @@ public struct ResetRule: DiagnosisRule {
             side == .server && !serverAnswered
             ? .text("server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))")
             : .text("\(who) reset the connection during the handshake \(context)")
-        let frames = Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame))
-        // Folded into the headline, the finding is read for its summary only.
+        // Folded into the headline, the finding is read for its summary (and its trigger, the first
+        // frame) only: the retransmissions it would list as evidence are not looked for.
         if facts.isFolded("handshake.reset", trigger: rst.frame) {
             return [
                 Finding(
                     code: "handshake.reset", severity: .error, side: side, summary: summary, detail: "", fix: "",
-                    frames: frames)
+                    frames: [rst.frame])
             ]
         }
+        let retransmits = facts.clientHelloRetransmissions(before: rst.frame)
+        let frames = Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame))
         var detail: FindingText =
             "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
         detail += ", \(context)."
