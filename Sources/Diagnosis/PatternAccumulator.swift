@@ -57,6 +57,10 @@ public struct PatternAccumulator: Sendable {
     }
 
     private var servers: [String: Server] = [:]
+    /// The server the previous connection went to, and where it is in `servers`: connections to
+    /// one server come in runs, and hashing the name was most of `add`. Only inserting a server
+    /// moves entries (tallying changes values in place), and that sets it anew.
+    private var previous: (name: String, index: [String: Server].Index)?
     private var order: [String] = []
     /// Connections not tallied because `serverLimit` servers were already tracked.
     public private(set) var untracked = 0
@@ -66,7 +70,9 @@ public struct PatternAccumulator: Sendable {
     public mutating func add(_ connection: Connection) {
         let name = connection.serverName
         let index: [String: Server].Index
-        if let known = servers.index(forKey: name) {
+        if let previous, previous.name == name {
+            index = previous.index
+        } else if let known = servers.index(forKey: name) {
             index = known
         } else {
             guard servers.count < Self.serverLimit else {
@@ -75,9 +81,13 @@ public struct PatternAccumulator: Sendable {
             }
             servers[name] = Server(name: name)
             order.append(name)
-            guard let added = servers.index(forKey: name) else { return }
+            guard let added = servers.index(forKey: name) else {
+                previous = nil
+                return
+            }
             index = added
         }
+        previous = (name, index)
         // Tallied in place: a copy of the server taken out and written back made its tallies'
         // arrays and dictionary shared, so every append copied them.
         Self.tally(connection, into: &servers.values[index])
