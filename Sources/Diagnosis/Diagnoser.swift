@@ -291,7 +291,7 @@ enum CauseOrdering {
                 && trigger(finding) >= headlineTrigger
             // What merely followed is told by the headline, not repeated as a finding of its own.
             if follows {
-                headline.consequences.append("\(finding.code): \(finding.summary)")
+                headline.consequences.append(.text("\(finding.code): \(finding.summary)"))
             } else {
                 // Still in order: the rest of a sorted list is sorted.
                 ordered.append(finding)

@@ -208,13 +208,23 @@ final class ConnectionFacts {
         }
     }
 
-    func payloadSegments(from side: Side, after frame: Int) -> [TimelineEvent] {
-        events.filter { event in
-            guard event.from == side, event.frame > frame, case .segment(_, let payload) = event.kind else {
-                return false
+    /// The frame of `side`'s first segment with payload after `frame`. Through a buffer and
+    /// without listing the segments: the rules only ask whether, or where, the first one is.
+    func firstPayloadFrame(from side: Side, after frame: Int) -> Int? {
+        events.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index].from == side && buffer[index].frame > frame {
+                if let (_, payload) = Self.segment(buffer[index].kind), payload > 0 { return buffer[index].frame }
             }
-            return payload > 0
+            return nil
         }
+    }
+
+    /// A segment's flags and payload size, nil for any other event. Inlined where the kind is read
+    /// from a buffer: binding an event's kind from the array copied the event.
+    @inline(__always)
+    static func segment(_ kind: TimelineEvent.Kind) -> (flags: TCPFlags, payload: Int)? {
+        if case .segment(let flags, let payload) = kind { return (flags, payload) }
+        return nil
     }
 
     func gaps(from side: Side? = nil, after frame: Int = Int.min) -> [TimelineEvent] {

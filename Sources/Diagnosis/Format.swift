@@ -28,8 +28,9 @@ enum Format {
     /// "A, B, C and 12 more".
     static func list(_ items: [String], limit: Int = 4) -> String {
         guard !items.isEmpty else { return "none" }
-        let shown = items.prefix(limit).joined(separator: ", ")
-        return items.count > limit ? shown + " and \(items.count - limit) more" : shown
+        var shown: FindingText = "\(joined: items.prefix(limit), separator: ", ")"
+        if items.count > limit { shown += " and \(items.count - limit) more" }
+        return shown.string
     }
 
     static func endpoint(_ endpoint: Endpoint) -> String {

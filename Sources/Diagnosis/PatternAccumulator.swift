@@ -57,6 +57,10 @@ public struct PatternAccumulator: Sendable {
     }
 
     private var servers: [String: Server] = [:]
+    /// The server the previous connection went to, and where it is in `servers`: connections to
+    /// one server come in runs, and hashing the name was most of `add`. Only inserting a server
+    /// moves entries (tallying changes values in place), and that sets it anew.
+    private var previous: (name: String, index: [String: Server].Index)?
     private var order: [String] = []
     /// Connections not tallied because `serverLimit` servers were already tracked.
     public private(set) var untracked = 0
@@ -66,7 +70,9 @@ public struct PatternAccumulator: Sendable {
     public mutating func add(_ connection: Connection) {
         let name = connection.serverName
         let index: [String: Server].Index
-        if let known = servers.index(forKey: name) {
+        if let previous, previous.name == name {
+            index = previous.index
+        } else if let known = servers.index(forKey: name) {
             index = known
         } else {
             guard servers.count < Self.serverLimit else {
@@ -75,9 +81,13 @@ public struct PatternAccumulator: Sendable {
             }
             servers[name] = Server(name: name)
             order.append(name)
-            guard let added = servers.index(forKey: name) else { return }
+            guard let added = servers.index(forKey: name) else {
+                previous = nil
+                return
+            }
             index = added
         }
+        previous = (name, index)
         // Tallied in place: a copy of the server taken out and written back made its tallies'
         // arrays and dictionary shared, so every append copied them.
         Self.tally(connection, into: &servers.values[index])
@@ -86,9 +96,13 @@ public struct PatternAccumulator: Sendable {
     private static func tally(_ connection: Connection, into server: inout Server) {
         server.total += 1
         let id = connection.id
-        let headline = connection.findings.first(where: { $0.severity == .error })
+        // By position: binding the headline copied (retained) every field of the finding.
+        let findings = connection.findings
+        let headline = findings.firstIndex(where: { $0.severity == .error })
         let evidence = Sample(
-            id: id, frame: headline?.frames.first ?? connection.clientHello?.frame ?? connection.firstFrame)
+            id: id,
+            frame: headline.flatMap { findings[$0].frames.first } ?? connection.clientHello?.frame
+                ?? connection.firstFrame)
         // A field, not the whole hello: comparing the optional hello with nil copied it.
         let verdict = connection.status != .incomplete && connection.clientHello?.frame != nil
         if verdict {
@@ -113,8 +127,11 @@ public struct PatternAccumulator: Sendable {
             }
         }
         if connection.status == .failed, let headline {
-            if server.failures[headline.code] == nil { server.failureOrder.append(headline.code) }
-            server.failures[headline.code, default: Tally()].add(evidence)
+            let code = findings[headline].code
+            // One lookup: a new code is one that grew the dictionary.
+            let known = server.failures.count
+            server.failures[code, default: Tally()].add(evidence)
+            if server.failures.count != known { server.failureOrder.append(code) }
         }
     }
 

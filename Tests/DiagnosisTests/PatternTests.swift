@@ -72,6 +72,41 @@ import Testing
         #expect(patterns.first?.connectionIDs == [1, 2, 3])
     }
 
+    /// `add` remembers where the previous connection's server is: runs, switches between servers,
+    /// new servers and a copy of the accumulator that goes on on its own all tally as a fresh
+    /// lookup per connection would.
+    @Test func runsOfOneServerTallyAsSeparateLookups() {
+        let servers = ["a.example.com", "a.example.com", "b.example.com", "a.example.com", "c.example.com"]
+        func connection(_ id: Int) -> Connection {
+            let server = servers[id % servers.count]
+            return id % 3 == 0 ? fullSuccess(id: id, server: server) : resumedFailure(id: id, server: server)
+        }
+        var acc = PatternAccumulator()
+        for id in 1...20 { acc.add(connection(id)) }
+        var copy = acc
+        for id in 21...40 {
+            acc.add(connection(id))
+            copy.add(connection(id))
+        }
+        var expected: [String: [Connection]] = [:]
+        var order: [String] = []
+        for id in 1...40 {
+            let server = servers[id % servers.count]
+            if expected[server] == nil { order.append(server) }
+            expected[server, default: []].append(connection(id))
+        }
+        // Each server fed on its own, in order of first appearance: no remembered position helps.
+        var fresh: [PatternFinding] = []
+        for server in order {
+            var single = PatternAccumulator()
+            for connection in expected[server] ?? [] { single.add(connection) }
+            fresh += single.findings()
+        }
+        #expect(!fresh.isEmpty)
+        #expect(acc.findings() == fresh)
+        #expect(copy.findings() == fresh)
+    }
+
     @Test func noPatternWhenFullHandshakesFailToo() {
         var acc = PatternAccumulator()
         for id in 1...5 { acc.add(resumedFailure(id: id)) }

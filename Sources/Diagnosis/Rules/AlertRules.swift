@@ -55,7 +55,7 @@ extension ConnectionFacts {
         let rest = connection.alerts.filter { $0.frame > alert.frame && $0.level != .warning }
         guard !rest.isEmpty else { return "" }
         let named = rest.prefix(3).map { "the \($0.from.rawValue)'s \($0.description) (frame \($0.frame))" }
-        return " Followed by \(named.joined(separator: ", "))."
+        return .text(" Followed by \(joined: named, separator: ", ").")
     }
 }
 
@@ -71,8 +71,8 @@ public struct VersionMismatchRule: DiagnosisRule {
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
         // Computed where a finding needs them: most connections have no version problem.
-        var offered: [String] { connection.clientHello.map(TLSVersion.offered) ?? [] }
-        var offeredText: String { Self.text(offered) }
+        lazy var offered: [String] = connection.clientHello.map(TLSVersion.offered) ?? []
+        lazy var offeredText: String = Self.text(offered)
         if let c = facts.alertClassification, c.kind == .versionMismatch, c.answersClose == nil {
             let alert = c.alert
             if alert.from == .server {
@@ -88,11 +88,16 @@ public struct VersionMismatchRule: DiagnosisRule {
                 return [
                     Finding(
                         code: "handshake.version_mismatch", severity: .error, side: .server,
-                        summary: "server rejected the client's TLS versions (\(offeredText)) with protocol_version",
+                        summary: .text(
+                            "server rejected the client's TLS versions (\(offeredText)) with protocol_version"),
                         detail:
-                            "The client offered \(offeredText) in its ClientHello (frame \(connection.clientHello?.frame ?? 0)); the server answered with a fatal protocol_version alert at frame \(alert.frame): \(hint).\(facts.followingAlerts(alert))",
+                            .text(
+                                "The client offered \(offeredText) in its ClientHello (frame \(connection.clientHello?.frame ?? 0)); the server answered with a fatal protocol_version alert at frame \(alert.frame): \(hint).\(facts.followingAlerts(alert))"
+                            ),
                         fix:
-                            "Enable a common version: allow TLS 1.2 (and 1.3) on the client, or on the server; check with `openssl s_client -connect \(Format.endpoint(connection.server)) -tls1_2` and `-tls1_3`.",
+                            .text(
+                                "Enable a common version: allow TLS 1.2 (and 1.3) on the client, or on the server; check with `openssl s_client -connect \(Format.endpoint(connection.server)) -tls1_2` and `-tls1_3`."
+                            ),
                         frames: Format.frames(trigger: alert.frame, [connection.clientHello?.frame]))
                 ]
             }
@@ -101,11 +106,17 @@ public struct VersionMismatchRule: DiagnosisRule {
                 Finding(
                     code: "handshake.version_mismatch", severity: .error, side: .client,
                     summary:
-                        "client rejected the server's \(chosen) with protocol_version (client offered \(offeredText))",
+                        .text(
+                            "client rejected the server's \(chosen) with protocol_version (client offered \(offeredText))"
+                        ),
                     detail:
-                        "The server chose \(chosen) in its ServerHello (frame \(connection.serverHello?.frame ?? 0)); the client, which offered \(offeredText), refused it with a fatal protocol_version alert at frame \(alert.frame).\(facts.followingAlerts(alert))",
+                        .text(
+                            "The server chose \(chosen) in its ServerHello (frame \(connection.serverHello?.frame ?? 0)); the client, which offered \(offeredText), refused it with a fatal protocol_version alert at frame \(alert.frame).\(facts.followingAlerts(alert))"
+                        ),
                     fix:
-                        "Enable \(offered.first ?? "TLS 1.2") on the server, or (if acceptable) allow \(chosen) on the client.",
+                        .text(
+                            "Enable \(offered.first ?? "TLS 1.2") on the server, or (if acceptable) allow \(chosen) on the client."
+                        ),
                     frames: Format.frames(
                         trigger: alert.frame, [connection.serverHello?.frame, connection.clientHello?.frame]))
             ]
@@ -120,10 +131,12 @@ public struct VersionMismatchRule: DiagnosisRule {
             return [
                 Finding(
                     code: "handshake.version_mismatch", severity: .error, side: .server,
-                    summary: "server chose \(server.version), which the client did not offer (\(offeredText))",
+                    summary: .text("server chose \(server.version), which the client did not offer (\(offeredText))"),
                     detail:
-                        "ClientHello (frame \(hello.frame)) supported_versions: \(offeredText); ServerHello (frame \(server.frame)) selected \(server.version), and the handshake did not complete.",
-                    fix: "Enable one of \(offeredText) on the server (or its TLS-terminating proxy).",
+                        .text(
+                            "ClientHello (frame \(hello.frame)) supported_versions: \(offeredText); ServerHello (frame \(server.frame)) selected \(server.version), and the handshake did not complete."
+                        ),
+                    fix: .text("Enable one of \(offeredText) on the server (or its TLS-terminating proxy)."),
                     frames: Format.frames(trigger: server.frame, [hello.frame]))
             ]
         }
@@ -131,7 +144,7 @@ public struct VersionMismatchRule: DiagnosisRule {
         // The flag is tested before the (large) ClientHello is bound, which copies it.
         if connection.clientHello?.sslv2Format == true, connection.serverHello == nil,
             let hello = connection.clientHello,
-            facts.payloadSegments(from: .server, after: hello.frame).isEmpty,
+            facts.firstPayloadFrame(from: .server, after: hello.frame) == nil,
             let close = facts.firstClose(after: hello.frame), close.from == .server
         {
             return [
@@ -139,7 +152,9 @@ public struct VersionMismatchRule: DiagnosisRule {
                     code: "handshake.version_mismatch", severity: .error, side: .server,
                     summary: "server closed on the client's SSLv2-format ClientHello",
                     detail:
-                        "The ClientHello (frame \(hello.frame)) used the SSLv2-compatible record format, and the server closed (frame \(close.frame)) without answering. Inference: current servers do not accept SSLv2-format hellos.",
+                        .text(
+                            "The ClientHello (frame \(hello.frame)) used the SSLv2-compatible record format, and the server closed (frame \(close.frame)) without answering. Inference: current servers do not accept SSLv2-format hellos."
+                        ),
                     fix:
                         "Configure the client to send a TLS-format ClientHello (disable SSLv2/SSLv3 compatibility mode).",
                     frames: Format.frames(trigger: hello.frame, [close.frame]))
@@ -151,7 +166,7 @@ public struct VersionMismatchRule: DiagnosisRule {
 
 extension VersionMismatchRule {
     static func text(_ offered: [String]) -> String {
-        offered.isEmpty ? "unknown versions" : offered.joined(separator: ", ")
+        offered.isEmpty ? "unknown versions" : .text("\(joined: offered, separator: ", ")")
     }
 }
 
@@ -170,28 +185,32 @@ public struct NoSharedCipherRule: DiagnosisRule {
         else { return [] }
         let hello = connection.clientHello
         let suites = (hello?.cipherSuites ?? []).filter { !Self.isPlaceholder($0) }
-        var detail = "The server answered the ClientHello"
+        var detail: FindingText = "The server answered the ClientHello"
         if let hello { detail += " (frame \(hello.frame), \(Format.sni(connection)))" }
         detail += " with a fatal \(c.name) alert at frame \(c.alert.frame), before any ServerHello."
         if let hello {
             detail +=
                 " The client offered \(Format.plural(suites.count, "cipher suite")): \(Format.list(suites, limit: 6))"
             detail +=
-                "; groups: \(Format.list(hello.groups, limit: 6)); versions: \(TLSVersion.offered(by: hello).joined(separator: ", "))."
+                "; groups: \(Format.list(hello.groups, limit: 6)); versions: \(joined: TLSVersion.offered(by: hello), separator: ", ")."
         }
         let expectation = Self.expectation(suites: suites, versions: hello.map(TLSVersion.offered) ?? [])
         if let expectation { detail += " \(expectation)" }
         detail +=
             " The same alert is also sent when the server has no certificate for the requested name or requires an extension the client left out."
-        detail += facts.followingAlerts(c.alert)
+        detail += "\(facts.followingAlerts(c.alert))"
         return [
             Finding(
                 code: "handshake.no_shared_cipher", severity: .error, side: .server,
                 summary:
-                    "server refused the ClientHello with \(c.name): no common cipher suite or group (client offered \(Format.plural(suites.count, "suite")): \(Format.list(suites, limit: 3)))",
-                detail: detail,
+                    .text(
+                        "server refused the ClientHello with \(c.name): no common cipher suite or group (client offered \(Format.plural(suites.count, "suite")): \(Format.list(suites, limit: 3)))"
+                    ),
+                detail: detail.string,
                 fix:
-                    "Enable on the client at least one suite the server accepts (for TLS 1.2 normally TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or the ECDSA variant), or enable one of the client's suites on the server; list the server's suites with `nmap --script ssl-enum-ciphers -p \(connection.server.port) \(connection.serverName)`.",
+                    .text(
+                        "Enable on the client at least one suite the server accepts (for TLS 1.2 normally TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or the ECDSA variant), or enable one of the client's suites on the server; list the server's suites with `nmap --script ssl-enum-ciphers -p \(connection.server.port) \(connection.serverName)`."
+                    ),
                 frames: Format.frames(trigger: c.alert.frame, [hello?.frame]))
         ]
     }
@@ -259,11 +278,10 @@ public struct HandshakeAlertRule: DiagnosisRule {
         // The specific rules own these unless the alert merely answered a close.
         if (c.kind == .versionMismatch || c.kind == .noSharedCipher) && c.answersClose == nil { return [] }
         let who = alert.from.rawValue
+        let lastMessage = facts.lastMessage(before: alert.frame)
         let phase =
-            facts.inHandshake(alert.frame)
-            ? facts.describeLastMessage(before: alert.frame) : "after the handshake completed"
-        let frames = Format.frames(
-            trigger: alert.frame, [c.answersClose?.frame, facts.lastMessage(before: alert.frame)?.event.frame])
+            facts.inHandshake(alert.frame) ? ConnectionFacts.describe(lastMessage) : "after the handshake completed"
+        let frames = Format.frames(trigger: alert.frame, [c.answersClose?.frame, lastMessage?.event.frame])
         // Folded into the headline, the finding is read for its severity and summary only.
         if facts.isFolded("handshake.alert", trigger: alert.frame) {
             let note = c.reactionNote()
@@ -278,7 +296,7 @@ public struct HandshakeAlertRule: DiagnosisRule {
             ]
         }
         var summary = "\(who) sent fatal \(c.name) \(phase)"
-        var detail = "Alert from the \(who) at frame \(alert.frame), \(phase)"
+        var detail: FindingText = "Alert from the \(who) at frame \(alert.frame), \(phase)"
         if let code = c.code, c.kind != .encrypted { detail += " (description \(code))" }
         detail += "."
         var fix: String
@@ -310,7 +328,7 @@ public struct HandshakeAlertRule: DiagnosisRule {
             fix =
                 "Read the \(who)'s TLS error log at the time of frame \(alert.frame); \(Self.advice(c.code, sender: alert.from, connection: connection))"
         }
-        detail += facts.followingAlerts(alert)
+        detail += "\(facts.followingAlerts(alert))"
         var severity = Finding.Severity.error
         if let note = c.reactionNote() {
             severity = .info
@@ -321,8 +339,8 @@ public struct HandshakeAlertRule: DiagnosisRule {
         }
         return [
             Finding(
-                code: "handshake.alert", severity: severity, side: alert.from, summary: summary, detail: detail,
-                fix: fix, frames: frames)
+                code: "handshake.alert", severity: severity, side: alert.from, summary: summary,
+                detail: detail.string, fix: fix, frames: frames)
         ]
     }
 

@@ -22,15 +22,19 @@ extension ConnectionFacts {
         }
     }
 
-    func describeLastMessage(before frame: Int) -> String {
-        guard let (event, name) = lastMessage(before: frame) else { return "before any TLS message" }
-        return "after the \(event.from.rawValue)'s \(name) (frame \(event.frame))"
+    func describeLastMessage(before frame: Int) -> String { Self.describe(lastMessage(before: frame)) }
+
+    /// "after the server's Certificate (frame 7)" for a `lastMessage` answer, which rules that
+    /// also want its frame find once.
+    static func describe(_ lastMessage: (event: TimelineEvent, name: String)?) -> String {
+        guard let (event, name) = lastMessage else { return "before any TLS message" }
+        return .text("after the \(event.from.rawValue)'s \(name) (frame \(event.frame))")
     }
 
     /// ClientHello retransmissions before the server's first payload (or `limit`).
     func clientHelloRetransmissions(before limit: Int = Int.max) -> [TimelineEvent] {
         guard let hello = clientHelloEvent else { return [] }
-        let serverAnswer = payloadSegments(from: .server, after: hello.frame).first?.frame ?? Int.max
+        let serverAnswer = firstPayloadFrame(from: .server, after: hello.frame) ?? Int.max
         return retransmissions(from: .client, after: hello.frame, before: min(serverAnswer, limit))
     }
 
@@ -75,7 +79,7 @@ public struct StalledRule: DiagnosisRule {
         let waiting = noServerHello ? Side.client : anchor.from
         let waitedOn = waiting.peer
         // Without any packet of the waited-on side the capture may simply lack that direction.
-        guard facts.sidesSeen.contains(waitedOn), facts.payloadSegments(from: waitedOn, after: anchor.frame).isEmpty
+        guard facts.sidesSeen.contains(waitedOn), facts.firstPayloadFrame(from: waitedOn, after: anchor.frame) == nil
         else { return [] }
         let close = facts.firstClose(after: anchor.frame)
         if let close, close.from == waitedOn { return [] }
@@ -88,7 +92,7 @@ public struct StalledRule: DiagnosisRule {
 
         let waited = Format.duration(ms: waitMs)
         let what = noServerHello ? "ServerHello" : "the \(waitedOn.rawValue)'s next handshake message"
-        var summary: String
+        var summary: FindingText
         if noServerHello {
             summary = "ClientHello to \(connection.serverName) unanswered: no ServerHello in \(waited)"
         } else {
@@ -100,8 +104,22 @@ public struct StalledRule: DiagnosisRule {
                 ", \(anchor.from == .client ? "ClientHello" : "last flight") retransmitted \(Format.plural(retransmitted.count, "time"))"
         }
         if let close { summary += "; \(close.from.rawValue) gave up (\(Self.closeName(close)))" }
+        // A mid-handshake silence that only the end of the capture ends, with nothing retransmitted,
+        // is also what a capture filtered to handshake packets looks like: report it, but not as
+        // a proven failure.
+        let provenByCapture = close != nil || noServerHello || !retransmitted.isEmpty
+        let severity: Finding.Severity = provenByCapture ? .error : .warning
+        let frames = Format.frames(trigger: anchor.frame, retransmitted.map(\.frame) + [close?.frame])
+        // Folded into the headline, the finding is read for its severity and summary only.
+        if facts.isFolded("handshake.stalled", trigger: anchor.frame) {
+            return [
+                Finding(
+                    code: "handshake.stalled", severity: severity, side: waitedOn, summary: summary.string, detail: "",
+                    fix: "", frames: frames)
+            ]
+        }
 
-        var detail = "Waiting on the \(waitedOn.rawValue): the \(waiting.rawValue) sent "
+        var detail: FindingText = "Waiting on the \(waitedOn.rawValue): the \(waiting.rawValue) sent "
         if case .handshake(_, let name, let length) = anchor.kind {
             detail += "\(name) (\(Format.bytes(length)), frame \(anchor.frame))"
         } else {
@@ -113,16 +131,12 @@ public struct StalledRule: DiagnosisRule {
         } else {
             detail += " (until the end of the capture)."
         }
-        // A mid-handshake silence that only the end of the capture ends, with nothing retransmitted,
-        // is also what a capture filtered to handshake packets looks like: report it, but not as
-        // a proven failure.
-        let provenByCapture = close != nil || noServerHello || !retransmitted.isEmpty
         if !provenByCapture {
             detail +=
                 " Nothing closed the connection in the capture, so this may also be a capture that was filtered or stopped here; a later close by either side would confirm the stall."
         }
         if noServerHello, let hello = connection.clientHello {
-            detail += " \(Format.sni(connection)), offered \(TLSVersion.offered(by: hello).joined(separator: ", "))."
+            detail += " \(Format.sni(connection)), offered \(joined: TLSVersion.offered(by: hello), separator: ", ")."
         }
         if !retransmitted.isEmpty {
             detail +=
@@ -134,16 +148,14 @@ public struct StalledRule: DiagnosisRule {
                 " The segment was not retransmitted, so TCP delivered it: the \(waitedOn.rawValue)'s TLS layer (or a proxy in front of it) did not answer."
         }
         if let rtt = facts.timing.tcpRTTms { detail += " TCP round trip: \(Format.duration(ms: rtt))." }
-        let fix =
+        let fix: FindingText =
             waitedOn == .server
             ? "Check that the TLS service on \(Format.endpoint(connection.server)) is healthy and really speaks TLS on this port (not a plaintext or STARTTLS protocol); if the ClientHello was retransmitted, test with a smaller ClientHello or lower MSS (e.g. `openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName)`) and look for a firewall dropping it."
             : "Find out why the client stopped mid-handshake: client logs, certificate validation that blocks (OCSP/CRL fetch), or a proxy between the two that holds the client's flight."
         return [
             Finding(
-                code: "handshake.stalled", severity: provenByCapture ? .error : .warning, side: waitedOn,
-                summary: summary,
-                detail: detail, fix: fix,
-                frames: Format.frames(trigger: anchor.frame, retransmitted.map(\.frame) + [close?.frame]))
+                code: "handshake.stalled", severity: severity, side: waitedOn, summary: summary.string,
+                detail: detail.string, fix: fix.string, frames: frames)
         ]
     }
 
@@ -183,7 +195,9 @@ public struct ResetRule: DiagnosisRule {
                         code: "handshake.reset", severity: .info, side: .client,
                         summary: "client reset the connection before sending a ClientHello",
                         detail:
-                            "The client opened the TCP connection and sent RST at frame \(rst.frame) without starting TLS: usually a port probe or load-balancer health check.",
+                            .text(
+                                "The client opened the TCP connection and sent RST at frame \(rst.frame) without starting TLS: usually a port probe or load-balancer health check."
+                            ),
                         fix:
                             "Nothing to fix if this is a health check; otherwise see why the client abandoned the connection.",
                         frames: [rst.frame])
@@ -194,34 +208,40 @@ public struct ResetRule: DiagnosisRule {
                     code: "handshake.reset", severity: .error, side: .server,
                     summary: "server reset the connection before the ClientHello",
                     detail:
-                        "The server accepted the TCP connection and then sent RST at frame \(rst.frame) before the client started TLS: the service refuses the connection (connection limit, access list, TCP wrapper) or crashed.",
+                        .text(
+                            "The server accepted the TCP connection and then sent RST at frame \(rst.frame) before the client started TLS: the service refuses the connection (connection limit, access list, TCP wrapper) or crashed."
+                        ),
                     fix:
-                        "Check the server's accept-level limits and access lists and its logs for \(connection.client.ip).",
+                        .text(
+                            "Check the server's accept-level limits and access lists and its logs for \(connection.client.ip)."
+                        ),
                     frames: [rst.frame])
             ]
         }
         let hello = facts.clientHelloEvent
-        let retransmits = facts.clientHelloRetransmissions(before: rst.frame)
         let since = hello.map { Format.duration(from: $0.time, to: rst.time) } ?? "?"
-        let context = facts.describeLastMessage(before: rst.frame)
-        let serverAnswered = facts.lastMessage(before: rst.frame).map { $0.event.from == .server } ?? false
-        let summary =
+        let lastMessage = facts.lastMessage(before: rst.frame)
+        let context = ConnectionFacts.describe(lastMessage)
+        let serverAnswered = lastMessage.map { $0.event.from == .server } ?? false
+        let summary: String =
             side == .server && !serverAnswered
-            ? "server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))"
-            : "\(who) reset the connection during the handshake \(context)"
-        let frames = Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame))
-        // Folded into the headline, the finding is read for its summary only.
+            ? .text("server reset the connection \(since) after the ClientHello (\(Format.sni(connection)))")
+            : .text("\(who) reset the connection during the handshake \(context)")
+        // Folded into the headline, the finding is read for its summary (and its trigger, the first
+        // frame) only: the retransmissions it would list as evidence are not looked for.
         if facts.isFolded("handshake.reset", trigger: rst.frame) {
             return [
                 Finding(
                     code: "handshake.reset", severity: .error, side: side, summary: summary, detail: "", fix: "",
-                    frames: frames)
+                    frames: [rst.frame])
             ]
         }
-        var detail =
+        let retransmits = facts.clientHelloRetransmissions(before: rst.frame)
+        let frames = Format.frames(trigger: rst.frame, [hello?.frame] + retransmits.map(\.frame))
+        var detail: FindingText =
             "RST from the \(who) (\(Format.endpoint(side == .server ? connection.server : connection.client))) at frame \(rst.frame), \(since) after the ClientHello"
         detail += ", \(context)."
-        var fix: String
+        var fix: FindingText
         if side == .server && !serverAnswered {
             if !retransmits.isEmpty {
                 detail +=
@@ -244,8 +264,8 @@ public struct ResetRule: DiagnosisRule {
         }
         return [
             Finding(
-                code: "handshake.reset", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
-                frames: frames)
+                code: "handshake.reset", severity: .error, side: side, summary: summary, detail: detail.string,
+                fix: fix.string, frames: frames)
         ]
     }
 }
@@ -257,9 +277,13 @@ extension ResetRule {
         return Finding(
             code: code, severity: .info, side: event.from,
             summary:
-                "\(protocolName) session ended before TLS started (\(event.from.rawValue) \(name), frame \(event.frame))",
+                .text(
+                    "\(protocolName) session ended before TLS started (\(event.from.rawValue) \(name), frame \(event.frame))"
+                ),
             detail:
-                "The \(event.from.rawValue) sent \(name) at frame \(event.frame) during the plaintext \(protocolName) dialogue, before any ClientHello: the upgrade to TLS never happened (the server may have refused STARTTLS, or the client did not ask for it).",
+                .text(
+                    "The \(event.from.rawValue) sent \(name) at frame \(event.frame) during the plaintext \(protocolName) dialogue, before any ClientHello: the upgrade to TLS never happened (the server may have refused STARTTLS, or the client did not ask for it)."
+                ),
             fix:
                 "If TLS was expected, check the plaintext dialogue (e.g. the server's reply to STARTTLS) with `tshark -r CAPTURE -z follow,tcp,ascii,STREAM`.",
             frames: [event.frame])
@@ -293,7 +317,9 @@ public struct ClosedRule: DiagnosisRule {
                         code: "handshake.closed", severity: .info, side: .client,
                         summary: "client closed the connection before sending a ClientHello",
                         detail:
-                            "The client opened the TCP connection and closed it (FIN, frame \(fin.frame)) without starting TLS: usually a port probe or health check\(connection.upgradedFrom.map { ", or a \($0) session that never upgraded" } ?? "").",
+                            .text(
+                                "The client opened the TCP connection and closed it (FIN, frame \(fin.frame)) without starting TLS: usually a port probe or health check\(connection.upgradedFrom.map { ", or a \($0) session that never upgraded" } ?? "")."
+                            ),
                         fix: "Nothing to fix if this is a health check.", frames: [fin.frame])
                 ]
             }
@@ -302,17 +328,23 @@ public struct ClosedRule: DiagnosisRule {
                     code: "handshake.closed", severity: .error, side: .server,
                     summary: "server closed the connection before the ClientHello",
                     detail:
-                        "The server sent FIN at frame \(fin.frame) before the client started TLS: the service may expect a plaintext protocol first (STARTTLS), be out of connections, or not run TLS on port \(connection.server.port).",
+                        .text(
+                            "The server sent FIN at frame \(fin.frame) before the client started TLS: the service may expect a plaintext protocol first (STARTTLS), be out of connections, or not run TLS on port \(connection.server.port)."
+                        ),
                     fix:
-                        "Check which protocol the service on port \(connection.server.port) expects and its connection limits.",
+                        .text(
+                            "Check which protocol the service on port \(connection.server.port) expects and its connection limits."
+                        ),
                     frames: [fin.frame])
             ]
         }
         let hello = facts.clientHelloEvent
-        let context = facts.describeLastMessage(before: fin.frame)
-        let summary = "\(side.rawValue) closed the connection during the handshake \(context), without an alert"
+        let lastMessage = facts.lastMessage(before: fin.frame)
+        let context = ConnectionFacts.describe(lastMessage)
+        let summary: String = .text(
+            "\(side.rawValue) closed the connection during the handshake \(context), without an alert")
         let frames = Format.frames(
-            trigger: fin.frame, [hello?.frame, facts.lastMessage(before: fin.frame)?.event.frame])
+            trigger: fin.frame, [hello?.frame, lastMessage?.event.frame])
         // Folded into the headline, the finding is read for its summary only.
         if facts.isFolded("handshake.closed", trigger: fin.frame) {
             return [
@@ -322,7 +354,7 @@ public struct ClosedRule: DiagnosisRule {
             ]
         }
         let since = hello.map { Format.duration(from: $0.time, to: fin.time) } ?? "?"
-        var detail =
+        var detail: FindingText =
             "FIN from the \(side.rawValue) at frame \(fin.frame), \(since) after the ClientHello, \(context); no TLS alert was sent."
         let fix: String
         if side == .server {
@@ -338,8 +370,8 @@ public struct ClosedRule: DiagnosisRule {
         }
         return [
             Finding(
-                code: "handshake.closed", severity: .error, side: side, summary: summary, detail: detail, fix: fix,
-                frames: frames)
+                code: "handshake.closed", severity: .error, side: side, summary: summary, detail: detail.string,
+                fix: fix, frames: frames)
         ]
     }
 }

@@ -244,17 +244,20 @@ public struct EncryptedAlertRule: DiagnosisRule {
         var clientFirst: (index: Int, length: Int)?
         var lateServerCount = 0
         var lateServerFirst: (index: Int, length: Int)?
-        for index in events.indices where events[index].frame >= serverFrame {
-            guard case .encryptedRecord(_, let length, _) = events[index].kind else { continue }
-            if events[index].from == .client {
-                clientCount += 1
-                if clientFirst == nil { clientFirst = (index, length) }
-            } else if let done, events[index].frame > done {
-                lateServerCount += 1
-                if lateServerFirst == nil { lateServerFirst = (index, length) }
+        // Through a buffer: reading each event's kind from the array copied the event.
+        events.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index].frame >= serverFrame {
+                guard let length = Self.encryptedLength(buffer[index].kind) else { continue }
+                if buffer[index].from == .client {
+                    clientCount += 1
+                    if clientFirst == nil { clientFirst = (index, length) }
+                } else if let done, buffer[index].frame > done {
+                    lateServerCount += 1
+                    if lateServerFirst == nil { lateServerFirst = (index, length) }
+                }
+                // Past one record from each side that counts, neither inference can hold.
+                if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
             }
-            // Past one record from each side that counts, neither inference can hold.
-            if clientCount > 1 && (done == nil || lateServerCount > 1) { break }
         }
         if lateServerCount == 1, let only = lateServerFirst,
             let serverSide = serverAlert(
@@ -297,6 +300,13 @@ public struct EncryptedAlertRule: DiagnosisRule {
                     "Check the chain served for \(connection.serverName) against the client's trust store (`openssl s_client -connect \(Format.endpoint(connection.server)) -servername \(connection.serverName) -showcerts`), serve the full chain; to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
                 frames: Format.frames(trigger: record.frame, [serverFrame, flightEnd.frame, close.frame]))
         ]
+    }
+
+    /// The length of an encrypted record, nil for any other event.
+    @inline(__always)
+    static func encryptedLength(_ kind: TimelineEvent.Kind) -> Int? {
+        if case .encryptedRecord(_, let length, _) = kind { return length }
+        return nil
     }
 
     /// The server side of the same inference: after the client's Finished, the server's only

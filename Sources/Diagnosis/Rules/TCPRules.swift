@@ -15,8 +15,9 @@ public struct NoAnswerRule: DiagnosisRule {
     func evaluate(_ facts: ConnectionFacts, context: DiagnosisContext) -> [Finding] {
         let connection = facts.connection
         let syns = facts.clientSYNs
-        guard let first = syns.first, let last = syns.last, facts.synAck == nil,
-            !facts.sidesSeen.contains(.server), !facts.sentPayload(.client)
+        // The cheap tests first: binding the first and last SYN copies them.
+        guard facts.synAck == nil, !facts.sidesSeen.contains(.server), !syns.isEmpty, !facts.sentPayload(.client),
+            let first = syns.first, let last = syns.last
         else { return [] }
         let clientGaveUp = facts.firstClose.map { $0.from == .client } ?? false
         let endOfTrying = clientGaveUp ? (facts.firstClose?.time ?? last.time) : context.captureEnd
@@ -62,14 +63,15 @@ public struct RefusedRule: DiagnosisRule {
         // The first thing the server sent, if it is a RST and no SYN-ACK preceded it. Found by
         // position: only that event is copied, and only when it is the RST.
         let events = facts.events
-        guard
-            let answerIndex = events.firstIndex(where: { event in
-                guard event.from == .server, event.frame > synFrame, case .segment = event.kind else { return false }
-                return true
-            }),
-            case .segment(let flags, _) = events[answerIndex].kind, flags.contains(.rst), !flags.contains(.syn)
-        else { return [] }
-        let answer = events[answerIndex]
+        // Through a buffer: reading each event's kind from the array copied the event.
+        let found = events.withUnsafeBufferPointer { buffer -> (index: Int, flags: TCPFlags)? in
+            for index in buffer.indices where buffer[index].from == .server && buffer[index].frame > synFrame {
+                if let (flags, _) = ConnectionFacts.segment(buffer[index].kind) { return (index, flags) }
+            }
+            return nil
+        }
+        guard let found, found.flags.contains(.rst), !found.flags.contains(.syn) else { return [] }
+        let answer = events[found.index]
         let syn = facts.clientSYNs[0]
         let server = Format.endpoint(connection.server)
         let after = Format.duration(from: syn.time, to: answer.time)
