@@ -39,24 +39,14 @@ enum ParallelAnalysis {
         }
         header.nanosecondPrecision = probe.nanosecondPrecision
         var started = false
-        let channel = ShardChannel(shards: threads)
-        // The shard that built each connection in flight, by first frame, and the connections
-        // emitted since the last hand-back to it.
-        var owners: [Int: Int] = [:]
-        var graves = Array(repeating: [Connection](), count: threads)
         func emitInOrder(_ connection: Connection) {
             if !started {
                 started = true
                 start?(header)
             }
             emit(connection)
-            // Handed back to be freed by the thread that allocated it: freeing a connection's
-            // strings and arrays here, on another core, cost lock traffic in malloc's arenas and
-            // contended reference counts.
-            guard let owner = owners.removeValue(forKey: connection.firstFrame) else { return }
-            graves[owner].append(connection)
-            if graves[owner].count >= Graveyard.batch { channel.bury(&graves[owner], shard: owner) }
         }
+        let channel = ShardChannel(shards: threads)
         var jobs: [ShardJob] = []
         for index in 0..<threads {
             let reader = try CaptureReader(path: path)
@@ -83,7 +73,6 @@ enum ParallelAnalysis {
                     sequences[event.firstFrame] = merger.registerCreated()
                 case .finished(let work):
                     guard let sequence = sequences.removeValue(forKey: event.firstFrame) else { continue }
-                    if work != nil { owners[event.firstFrame] = event.shard }
                     merger.completeShardWork(sequence: sequence, work, captureEnd: event.captureEnd, emit: emitInOrder)
                 }
             }
@@ -153,8 +142,6 @@ struct ShardEvent: Sendable {
     var firstFrame: Int
     var captureEnd: Timestamp
     var kind: Kind
-    /// The shard that reported it.
-    var shard: Int
 
     @inline(__always)
     func precedes(_ other: ShardEvent) -> Bool {
@@ -218,8 +205,7 @@ final class ShardRole {
     func created(firstFrame: Int) {
         pending.append(
             ShardEvent(
-                frame: firstFrame, phase: 3, tie: firstFrame, firstFrame: firstFrame, captureEnd: .zero, kind: .created,
-                shard: index)
+                frame: firstFrame, phase: 3, tie: firstFrame, firstFrame: firstFrame, captureEnd: .zero, kind: .created)
         )
     }
 
@@ -234,7 +220,7 @@ final class ShardRole {
         pending.append(
             ShardEvent(
                 frame: at, phase: phase, tie: tie, firstFrame: firstFrame, captureEnd: captureEnd,
-                kind: .finished(work), shard: index))
+                kind: .finished(work)))
     }
 
     /// Called after each frame: everything up to this frame has been reported.
@@ -242,7 +228,6 @@ final class ShardRole {
     func frameDone(_ frame: Int) {
         framesSinceHandover &+= 1
         if pending.count >= Self.batch || framesSinceHandover >= 4096 {
-            // Also frees, here, the connections the merger has emitted since (see `push`).
             channel.push(shard: index, events: &pending, watermark: frame)
             framesSinceHandover = 0
         }
@@ -269,28 +254,14 @@ final class ShardChannel: @unchecked Sendable {
     private var watermarks: [Int]
     /// Events a shard may have waiting before it pauses for the merger (bounds memory).
     private let limit = 2048
-    /// Connections the merger has emitted, waiting for the shard that built them to free them.
-    private var graveyards: [[Connection]]
 
     init(shards: Int) {
         queues = Array(repeating: [], count: shards)
         heads = Array(repeating: 0, count: shards)
         watermarks = Array(repeating: 0, count: shards)
-        graveyards = Array(repeating: [], count: shards)
     }
 
-    /// Merger side: hands emitted connections back to `shard` (empties `connections`).
-    func bury(_ connections: inout [Connection], shard: Int) {
-        condition.lock()
-        graveyards[shard].append(contentsOf: connections)
-        condition.unlock()
-        connections.removeAll(keepingCapacity: true)
-    }
-
-    /// Returns the connections handed back to `shard`: dropped by the caller, so they are freed
-    /// on the shard's thread and outside the lock.
-    @discardableResult
-    func push(shard: Int, events: inout [ShardEvent], watermark: Int) -> [Connection] {
+    func push(shard: Int, events: inout [ShardEvent], watermark: Int) {
         condition.lock()
         while queues[shard].count - heads[shard] > limit, watermark != Int.max {
             condition.wait()
@@ -301,12 +272,9 @@ final class ShardChannel: @unchecked Sendable {
         }
         queues[shard].append(contentsOf: events)
         watermarks[shard] = max(watermarks[shard], watermark)
-        var emitted: [Connection] = []
-        swap(&emitted, &graveyards[shard])
         condition.broadcast()
         condition.unlock()
         events.removeAll(keepingCapacity: true)
-        return emitted
     }
 
     /// Moves every event that can no longer be preceded by an unseen one into `batch`, in merged
@@ -343,9 +311,4 @@ final class ShardChannel: @unchecked Sendable {
             condition.wait()
         }
     }
-}
-
-/// Emitted connections go back to the shard that built them, in batches of this size.
-enum Graveyard {
-    static let batch = 64
 }
