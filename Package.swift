@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(
             name: "TLSFlowKitTests",
-            dependencies: ["TLSFlowKit", "Reports"],
+            dependencies: ["TLSFlowKit", "Reports", "PublicCaptureFixtures"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -3,18 +3,6 @@ import Foundation
 import PublicCaptureFixtures
 import Testing
 
-/// Deterministic generator so that a failing mutation can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// Damaged copies of real captures: reading must end (complete or truncated), never trap or spin,
 /// and never deliver a frame longer than the file.
 @Suite struct MutationTests {

@@ -1,4 +1,5 @@
 import PacketDecoding
+import PublicCaptureFixtures
 import TCPReassembly
 import TLSAnalysis
 import TLSFlowModel
@@ -36,7 +37,7 @@ import WireBasics
 
     @Test(arguments: [0, 1, 0xdead_beef])
     func behavesLikeADictionary(seed: UInt64) {
-        var generator = SplitMix(state: seed)
+        var generator = SplitMix64(state: seed)
         let index = FlowIndex(capacity: 4, seed: seed)
         var model: [FlowKey: Int] = [:]
         var flows: [Int: Flow] = [:]
@@ -76,17 +77,5 @@ import WireBasics
             #expect(index[key]?.sequence == (n % 2 == 0 ? nil : n))
         }
         #expect(index.count == 32)
-    }
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
