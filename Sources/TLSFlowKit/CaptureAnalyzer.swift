@@ -176,8 +176,6 @@ public final class CaptureAnalyzer {
         if let packet = PacketDecoder.plainTCP(
             frame.data, linkType: frame.linkType, originalLength: frame.originalLength)
         {
-            // Most frames a shard reads belong to another shard: drop them before any flow work.
-            if let shard, !shard.owns(packet) { return }
             handle(packet, payload: Self.payload(of: packet, in: frame.data), frame: frame, emit: emit)
             return
         }
@@ -213,10 +211,12 @@ public final class CaptureAnalyzer {
     private func handle(
         _ packet: TCPPacket, payload: UnsafeRawBufferPointer, frame: CaptureFrame, emit: (Connection) -> Void
     ) {
+        // Most packets a shard reads belong to another shard: dropped before any flow work, by
+        // a hash of the endpoints that needs no normalised key.
+        if let shard, !shard.owns(packet) { return }
         let (key, sourceIsA) = FlowKey.make(
             source: packet.source, sourcePort: packet.sourcePort, destination: packet.destination,
             destinationPort: packet.destinationPort)
-        if let shard, !shard.owns(key) { return }
         let flags = packet.flags.rawValue
         let header = SegmentHeader(
             sequence: packet.sequenceNumber, acknowledgment: packet.acknowledgmentNumber, flags: flags)
