@@ -67,8 +67,41 @@ public struct PatternAccumulator: Sendable {
 
     public init() {}
 
-    public mutating func add(_ connection: Connection) {
-        let name = connection.serverName
+    /// What the accumulator reads from a connection: taken where the connection is analysed,
+    /// so that a connection rendered on another thread is tallied without being sent along.
+    public struct Observation: Sendable {
+        var serverName: String
+        var status: ConnectionStatus
+        /// The headline finding's trigger, else the ClientHello, else the first frame.
+        var evidenceFrame: Int
+        var hasClientHello: Bool
+        var offeredResumption: Bool
+        var leaf: (sha256: String, issuer: String, frame: Int)?
+        /// The code of the first error finding (the headline).
+        var headlineCode: String?
+
+        public init(_ connection: Connection) {
+            serverName = connection.serverName
+            status = connection.status
+            // By position: binding the headline copied (retained) every field of the finding.
+            let findings = connection.findings
+            let headline = findings.firstIndex(where: { $0.severity == .error })
+            // A field, not the whole hello: comparing the optional hello with nil copied it.
+            let helloFrame = connection.clientHello?.frame
+            evidenceFrame = headline.flatMap { findings[$0].frames.first } ?? helloFrame ?? connection.firstFrame
+            hasClientHello = helloFrame != nil
+            offeredResumption = ConnectionFacts.resumptionOffer(of: connection) != .none
+            if let certificate = connection.serverCertificates.first, !certificate.sha256.isEmpty {
+                leaf = (certificate.sha256, certificate.issuer, certificate.frame)
+            }
+            headlineCode = headline.map { findings[$0].code }
+        }
+    }
+
+    public mutating func add(_ connection: Connection) { add(Observation(connection), id: connection.id) }
+
+    public mutating func add(_ observation: Observation, id: Int) {
+        let name = observation.serverName
         let index: [String: Server].Index
         if let previous, previous.name == name {
             index = previous.index
@@ -90,24 +123,15 @@ public struct PatternAccumulator: Sendable {
         previous = (name, index)
         // Tallied in place: a copy of the server taken out and written back made its tallies'
         // arrays and dictionary shared, so every append copied them.
-        Self.tally(connection, into: &servers.values[index])
+        Self.tally(observation, id: id, into: &servers.values[index])
     }
 
-    private static func tally(_ connection: Connection, into server: inout Server) {
+    private static func tally(_ observation: Observation, id: Int, into server: inout Server) {
         server.total += 1
-        let id = connection.id
-        // By position: binding the headline copied (retained) every field of the finding.
-        let findings = connection.findings
-        let headline = findings.firstIndex(where: { $0.severity == .error })
-        let evidence = Sample(
-            id: id,
-            frame: headline.flatMap { findings[$0].frames.first } ?? connection.clientHello?.frame
-                ?? connection.firstFrame)
-        // A field, not the whole hello: comparing the optional hello with nil copied it.
-        let verdict = connection.status != .incomplete && connection.clientHello?.frame != nil
-        if verdict {
-            let failed = connection.status == .failed
-            if ConnectionFacts.resumptionOffer(of: connection) != .none {
+        let evidence = Sample(id: id, frame: observation.evidenceFrame)
+        if observation.status != .incomplete && observation.hasClientHello {
+            let failed = observation.status == .failed
+            if observation.offeredResumption {
                 server.resumed.add(evidence)
                 if failed { server.resumedFailed.add(evidence) }
             } else {
@@ -115,7 +139,7 @@ public struct PatternAccumulator: Sendable {
                 if failed { server.fullFailed.add(evidence) }
             }
         }
-        if let leaf = connection.serverCertificates.first, !leaf.sha256.isEmpty {
+        if let leaf = observation.leaf {
             let sample = Sample(id: id, frame: leaf.frame)
             if let index = server.chains.firstIndex(where: { $0.leaf == leaf.sha256 }) {
                 server.chains[index].count += 1
@@ -126,8 +150,7 @@ public struct PatternAccumulator: Sendable {
                 server.moreChains += 1
             }
         }
-        if connection.status == .failed, let headline {
-            let code = findings[headline].code
+        if observation.status == .failed, let code = observation.headlineCode {
             // One lookup: a new code is one that grew the dictionary.
             let known = server.failures.count
             server.failures[code, default: Tally()].add(evidence)
@@ -271,40 +294,55 @@ public struct SessionLinker: Sendable {
     /// Sets `resumption.issuedBy` when it is nil and an issuer is known, then remembers the
     /// sessions this connection issued.
     public mutating func link(_ connection: inout Connection) {
-        let sessions = Sessions(connection)
-        if connection.resumption.issuedBy == nil, let sessionID = sessions.clientSessionID {
-            if !sessionID.isEmpty, let issuer = issuers[sessionID], issuer != connection.id {
-                connection.resumption.issuedBy = issuer
-            } else if let head = sessions.ticketHead, !head.isEmpty, let issuer = ticketIssuers[head],
-                issuer != connection.id
-            {
-                connection.resumption.issuedBy = issuer
-            }
-        }
-        for ticket in connection.issuedTickets where ticketIssuers[ticket] == nil {
-            remember(Key(value: ticket, isTicket: true), connection.id)
-        }
-        guard connection.resumption.accepted != true, let sessionID = sessions.serverSessionID, !sessionID.isEmpty,
-            sessions.serverVersion.map(TLSVersion.isTLS13) == false, issuers[sessionID] == nil
-        else { return }
-        remember(Key(value: sessionID, isTicket: false), connection.id)
+        let issuedBy = connection.resumption.issuedBy
+        let linked = link(Digest(connection), id: connection.id, issuedBy: issuedBy)
+        if linked != issuedBy { connection.resumption.issuedBy = linked }
     }
 
-    /// The hellos' session fields, read field by field from a borrowed connection: binding a
-    /// whole hello copied (retained) it, and reading through `inout` was an accessor call per
-    /// field that copied it as well.
-    private struct Sessions {
-        let clientSessionID: String?
-        let ticketHead: String?
-        let serverSessionID: String?
-        let serverVersion: String?
+    /// `link` for a connection known by its digest (taken where it was analysed): returns the
+    /// `resumption.issuedBy` it would set, given the current one.
+    public mutating func link(_ digest: Digest, id: Int, issuedBy: Int?) -> Int? {
+        var linked = issuedBy
+        if linked == nil, let sessionID = digest.clientSessionID {
+            if !sessionID.isEmpty, let issuer = issuers[sessionID], issuer != id {
+                linked = issuer
+            } else if let head = digest.ticketHead, !head.isEmpty, let issuer = ticketIssuers[head], issuer != id {
+                linked = issuer
+            }
+        }
+        for ticket in digest.issuedTickets where ticketIssuers[ticket] == nil {
+            remember(Key(value: ticket, isTicket: true), id)
+        }
+        if let sessionID = digest.issuedSessionID, issuers[sessionID] == nil {
+            remember(Key(value: sessionID, isTicket: false), id)
+        }
+        return linked
+    }
 
-        init(_ connection: Connection) {
+    /// What linking reads from a connection: the session it offered and the sessions it
+    /// issued. Read field by field from a borrowed connection: binding a whole hello copied
+    /// (retained) it, and reading through `inout` was an accessor call per field that copied
+    /// it as well.
+    public struct Digest: Sendable {
+        var clientSessionID: String?
+        var ticketHead: String?
+        var issuedTickets: [String]
+        /// A TLS 1.2-or-older full handshake's session ID, else nil.
+        var issuedSessionID: String?
+
+        public init(_ connection: Connection) {
             clientSessionID = connection.clientHello?.sessionID
             ticketHead = connection.clientHello?.sessionTicketHead
-            serverSessionID = connection.serverHello?.sessionID
-            serverVersion = connection.serverHello?.version
+            issuedTickets = connection.issuedTickets
+            if connection.resumption.accepted != true, let sessionID = connection.serverHello?.sessionID,
+                !sessionID.isEmpty, (connection.serverHello?.version).map(TLSVersion.isTLS13) == false
+            {
+                issuedSessionID = sessionID
+            }
         }
+
+        /// Whether linking could name an issuer for this connection: it offered a session.
+        public var mayBeLinked: Bool { !(clientSessionID ?? "").isEmpty || !(ticketHead ?? "").isEmpty }
     }
 
     private mutating func remember(_ key: Key, _ id: Int) {

@@ -17,6 +17,13 @@ extension JSONEmitter {
         }
         key("id")
         int(c.id)
+        connectionFields(c, nanoseconds: ns)
+        endObject()
+    }
+
+    /// The members of a connection object after `id`. Split out so that `ConnectionRenderer`
+    /// can render them on a worker thread before the connection's final id is known.
+    mutating func connectionFields(_ c: Connection, nanoseconds ns: Bool) {
         key("client")
         endpoint(c.client)
         key("server")
@@ -141,7 +148,6 @@ extension JSONEmitter {
             endObject()
         }
         endArray()
-        endObject()
     }
 
     mutating func endpoint(_ e: Endpoint) {

@@ -61,6 +61,31 @@ struct JSONEmitter {
     /// Elements of the current container were written to the output by another emitter.
     mutating func noteElementsWrittenElsewhere() { first = false }
 
+    /// The bytes written so far and `last`, as an array; the buffer is emptied and the nesting
+    /// state kept.
+    mutating func takeBytes(appending last: UInt8) -> [UInt8] {
+        let taken = [UInt8](unsafeUninitializedCapacity: buf.count + 1) { array, initialized in
+            if buf.count > 0, let base = array.baseAddress {
+                UnsafeMutableRawPointer(base).copyMemory(from: buf.base, byteCount: buf.count)
+            }
+            array[buf.count] = last
+            initialized = buf.count + 1
+        }
+        buf.removeAll()
+        return taken
+    }
+
+    /// Appends text rendered by another emitter, as is.
+    mutating func appendRaw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buf.append(contentsOf: $0) }
+    }
+
+    /// The current object was closed by text appended with `appendRaw`.
+    mutating func closedElsewhere() {
+        depth -= 1
+        first = false
+    }
+
     /// Ends a line; at top level the next value starts a new document (JSON Lines).
     mutating func endLine() {
         buf.append(0x0A)

@@ -122,6 +122,33 @@ public struct JSONReportWriter {
         }
     }
 
+    /// A connection rendered by a `ConnectionRenderer` (compact output only: see
+    /// `acceptsRenderedConnections`), given its id. The text is what `connection(_:)` writes for
+    /// the same connection with that id.
+    public mutating func connection(_ rendered: RenderedConnection, id: Int) {
+        precondition(
+            rendered.nanoseconds == nanoseconds, "rendered with another timestamp precision than beginCapture's")
+        if lines {
+            out.beginObject()
+            out.key("capture")
+            out.string(captureFile)
+            out.key("id")
+            out.int(id)
+            out.endObject(renderedTail: rendered.tail)
+            out.endLine()
+            flushIfNeeded()
+        } else {
+            pending.beginObject()
+            pending.key("id")
+            pending.int(id)
+            pending.endObject(renderedTail: rendered.tail)
+            if pending.count >= Self.flushThreshold { keepPending() }
+        }
+    }
+
+    /// Whether `connection(_:id:)` may be used: the output is compact (JSON or JSON Lines).
+    public var acceptsRenderedConnections: Bool { !prettyDocument }
+
     /// Writes the capture object. `capture.connections` is ignored (they came through
     /// `connection`).
     public mutating func endCapture(_ capture: CaptureReport) {

@@ -2,6 +2,7 @@ import CaptureIO
 import CertificateAudit
 import Diagnosis
 import PacketDecoding
+import Reports
 import TCPReassembly
 import TLSAnalysis
 import TLSDecryption
@@ -38,6 +39,9 @@ public final class CaptureAnalyzer {
     /// Set by `ParallelAnalysis`: only this shard's flows are tracked, and flow creations and
     /// finished connections go to the merger instead of being completed here.
     let shard: ShardRole?
+    /// Set by `ParallelAnalysis` when the output is compact JSON: a shard renders the
+    /// connections whose text depends on nothing but their final id.
+    var renderer: ConnectionRenderer?
 
     /// A closed connection lingers this long (capture time) for trailing ACKs, retransmitted FINs
     /// and late alerts before it is finished.
@@ -62,16 +66,19 @@ public final class CaptureAnalyzer {
         self.shard = shard
     }
 
-    /// Analyses `path`; `emit` receives connections in order of their first packet.
+    /// Analyses `path`; `emit` receives connections in order of their first packet. With
+    /// `emitRendered`, a parallel run may hand over some of them rendered as compact JSON
+    /// instead, each in its place in that order (see `AnalysisSession.analyze`).
     public static func analyze(
         path: String, displayName: String? = nil, options: AnalysisOptions, auditor: CertificateAuditor,
-        keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil, emit: (Connection) -> Void
+        keyLog: KeyLog = KeyLog(), start: ((CaptureReport) -> Void)? = nil,
+        emitRendered: ((PrerenderedConnection) -> Void)? = nil, emit: (Connection) -> Void
     ) throws -> CaptureReport {
         let threads = min(options.threads, 64)
         if threads > 1, path != "-" {
             return try ParallelAnalysis.analyze(
                 path: path, displayName: displayName ?? path, options: options, auditor: auditor, keyLog: keyLog,
-                threads: threads, start: start, emit: emit)
+                threads: threads, start: start, emitRendered: emitRendered, emit: emit)
         }
         let reader = try CaptureReader(path: path)
         let analyzer = try CaptureAnalyzer(
@@ -399,7 +406,12 @@ public final class CaptureAnalyzer {
             // connections open never holds them all at once.
             shard?.captureEndProgress()
         }
-        ordered.drain(emit: emit)
+        ordered.drain { Self.unwrap($0, emit) }
+    }
+
+    /// A single-threaded run has only model values to emit.
+    private static func unwrap(_ finished: consuming FinishedConnection, _ emit: (Connection) -> Void) {
+        if case .connection(let connection) = consume finished { emit(connection) }
     }
 
     private func finish(key: FlowKey, flow: Flow, end: TCPInfo.End, order: FinishOrder, emit: (Connection) -> Void) {
@@ -424,7 +436,7 @@ public final class CaptureAnalyzer {
     func complete(sequence: Int, _ finished: consuming Connection?, captureEnd: Timestamp, emit: (Connection) -> Void) {
         guard var connection = consume finished else {
             report.nonTLSConnections += 1
-            ordered.complete(sequence, nil, emit: emit)
+            ordered.complete(sequence, nil) { Self.unwrap($0, emit) }
             return
         }
         sessions.link(&connection)
@@ -432,7 +444,7 @@ public final class CaptureAnalyzer {
             &connection, auditor: auditor, options: options, captureEnd: captureEnd, interception: &interception)
         patterns.add(connection)
         if !options.keepTimelines { connection.timeline = Timeline() }
-        ordered.complete(sequence, connection, emit: emit)
+        ordered.complete(sequence, .connection(connection)) { Self.unwrap($0, emit) }
     }
 
     /// A shard's part of finishing a reported connection: everything that depends on this
@@ -441,15 +453,66 @@ public final class CaptureAnalyzer {
     private func shardWork(_ finished: consuming Connection) -> ShardWork {
         var connection = consume finished
         ConnectionFinisher.auditAndExplain(&connection, auditor: auditor, options: options)
+        if renderer != nil { return renderedWork(connection) }
         let undiagnosed = ConnectionFinisher.mayBeLinked(connection) ? connection : nil
         ConnectionFinisher.diagnose(&connection, options: options, captureEnd: lastTime)
         if !options.keepTimelines { connection.timeline = Timeline() }
         return ShardWork(connection: connection, undiagnosed: undiagnosed)
     }
 
+    /// `shardWork` when the shard renders: no undiagnosed copy (which kept every connection's
+    /// timeline alive until the merger had written it). Linking changes one finding's text,
+    /// so for a connection that has that finding the linked findings are made here as well.
+    private func renderedWork(_ finished: consuming Connection) -> ShardWork {
+        var connection = consume finished
+        let mayBeLinked = ConnectionFinisher.mayBeLinked(connection)
+        let before = (connection.findings, connection.timing, connection.status)
+        ConnectionFinisher.diagnose(&connection, options: options, captureEnd: lastTime)
+        var linked: LinkedDiagnosis?
+        if mayBeLinked, connection.findings.contains(where: { $0.code == SessionIssuerText.code }) {
+            var variant = connection
+            (variant.findings, variant.timing, variant.status) = before
+            variant.resumption.issuedBy = LinkedDiagnosis.placeholderIssuer
+            ConnectionFinisher.diagnose(&variant, options: options, captureEnd: lastTime)
+            linked = LinkedDiagnosis(findings: variant.findings, status: variant.status)
+        }
+        if !options.keepTimelines { connection.timeline = Timeline() }
+        let work = RenderedWork(connection, shard: shard?.index ?? 0, renderer: &renderer!)
+        if mayBeLinked { work.fallback = LinkFallback(connection: connection, linked: linked) }
+        return ShardWork(rendered: work)
+    }
+
     /// Merger side: the cross-connection part of finishing a connection a shard audited and
     /// diagnosed, in the single-threaded order's effects.
-    func completeShardWork(sequence: Int, _ work: ShardWork?, captureEnd: Timestamp, emit: (Connection) -> Void) {
+    func completeShardWork(
+        sequence: Int, _ work: ShardWork?, captureEnd: Timestamp, emit: (FinishedConnection) -> Void
+    ) {
+        if let rendered = work?.rendered {
+            rendered.sequence = sequence
+            if let issuer = sessions.link(rendered.sessions, id: sequence, issuedBy: nil) {
+                // Linked (rare): the shard's text has no issuer; the connection is written here.
+                precondition(rendered.fallback != nil, "a connection that offered no session was linked")
+                if let fallback = rendered.fallback.take() {
+                    var connection = fallback.connection
+                    connection.id = sequence
+                    connection.resumption.issuedBy = issuer
+                    if var linked = fallback.linked {
+                        SessionIssuerText.renumber(
+                            &linked.findings, from: LinkedDiagnosis.placeholderIssuer, to: issuer)
+                        connection.findings = linked.findings
+                        connection.status = linked.status
+                    }
+                    ConnectionFinisher.observe(connection, interception: &interception)
+                    patterns.add(connection)
+                    ordered.complete(sequence, .connection(connection), emit: emit)
+                    return
+                }
+            }
+            rendered.sighting?.observe(into: &interception, id: sequence)
+            patterns.add(rendered.observation, id: sequence)
+            ordered.complete(sequence, .rendered(rendered), emit: emit)
+            return
+        }
         // Moved out of the box, never copied: a connection is a large value and the merger is
         // the one thread all connections pass through.
         guard let work, var connection = work.connection.take() else {
@@ -468,7 +531,7 @@ public final class CaptureAnalyzer {
         }
         ConnectionFinisher.observe(connection, interception: &interception)
         patterns.add(connection)
-        ordered.complete(sequence, connection, emit: emit)
+        ordered.complete(sequence, .connection(connection), emit: emit)
     }
 
     /// Merger side of a parallel run: a flow created in a shard gets the next sequence number.
@@ -480,7 +543,7 @@ public final class CaptureAnalyzer {
     }
 
     /// Merger side: emits what is still waiting once every shard has finished.
-    func drain(emit: (Connection) -> Void) { ordered.drain(emit: emit) }
+    func drain(emit: (FinishedConnection) -> Void) { ordered.drain(emit: emit) }
 
     /// Merger side: the capture-level fields read by a shard (every shard reads every frame).
     func adoptCaptureFields(from shardReport: CaptureReport) {
@@ -496,82 +559,6 @@ public final class CaptureAnalyzer {
         if connection.isTLS { return true }
         let port = connection.server.port
         return TLSPorts.implicitTLS.contains(port) || options.extraTLSPorts.contains(port)
-    }
-}
-
-/// Hands connections out in order of first packet, numbering the reported ones 1, 2, 3…
-struct OrderedEmitter {
-    /// Finished ahead of an earlier connection still open. Boxed: a connection is a large
-    /// value, and the table grows and rehashes while a long-lived connection holds the queue.
-    private final class Waiting {
-        var connection: Connection?
-        init(_ connection: Connection?) { self.connection = connection }
-    }
-    private var finished: [Int: Waiting] = [:]
-    private var next = 0
-    private var registered = 0
-    private var nextID = 1
-    /// Provisional id (creation order) to reported id, for cross-connection references: a flat
-    /// array indexed by sequence (0: not reported), 8 bytes per connection of the capture.
-    private var finalIDs: [Int] = []
-
-    func finalID(forSequence sequence: Int) -> Int? {
-        guard sequence >= 0, sequence < finalIDs.count, finalIDs[sequence] > 0 else { return nil }
-        return finalIDs[sequence]
-    }
-
-    private mutating func number(_ connection: inout Connection) {
-        let sequence = connection.id
-        if sequence >= 0 {
-            if sequence >= finalIDs.count {
-                finalIDs.append(contentsOf: repeatElement(0, count: sequence + 1 - finalIDs.count))
-            }
-            finalIDs[sequence] = nextID
-        }
-        connection.id = nextID
-        if let issuer = connection.resumption.issuedBy {
-            connection.resumption.issuedBy = finalID(forSequence: issuer)
-            if let id = finalID(forSequence: issuer),
-                let index = connection.notes.firstIndex(where: { $0.message == ConnectionFinisher.resumedNote })
-            {
-                connection.notes[index].message += "; the full handshake of connection \(id) carried it"
-            }
-        }
-        nextID += 1
-    }
-
-    mutating func register(_ sequence: Int) { registered = max(registered, sequence + 1) }
-
-    mutating func complete(_ sequence: Int, _ connection: consuming Connection?, emit: (Connection) -> Void) {
-        if sequence == next {
-            // The common case: nothing earlier is waiting, so no detour through the table.
-            if var connection = consume connection {
-                number(&connection)
-                emit(connection)
-            }
-            next += 1
-        } else {
-            finished[sequence] = Waiting(consume connection)
-        }
-        while !finished.isEmpty, let entry = finished.removeValue(forKey: next) {
-            if var connection = entry.connection {
-                entry.connection = nil
-                number(&connection)
-                emit(connection)
-            }
-            next += 1
-        }
-    }
-
-    mutating func drain(emit: (Connection) -> Void) {
-        while next < registered {
-            if let entry = finished.removeValue(forKey: next), var connection = entry.connection {
-                entry.connection = nil
-                number(&connection)
-                emit(connection)
-            }
-            next += 1
-        }
     }
 }
 

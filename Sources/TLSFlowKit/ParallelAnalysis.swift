@@ -2,6 +2,7 @@ import CaptureIO
 import CertificateAudit
 import Foundation
 import PacketDecoding
+import Reports
 import TLSDecryption
 import TLSFlowModel
 
@@ -26,7 +27,8 @@ import TLSFlowModel
 enum ParallelAnalysis {
     static func analyze(
         path: String, displayName: String, options: AnalysisOptions, auditor: CertificateAuditor, keyLog: KeyLog,
-        threads: Int, start: ((CaptureReport) -> Void)?, emit: (Connection) -> Void
+        threads: Int, start: ((CaptureReport) -> Void)?, emitRendered: ((PrerenderedConnection) -> Void)?,
+        emit: (Connection) -> Void
     ) throws -> CaptureReport {
         // Streaming writers need the capture's header before its first connection. The shards'
         // readers belong to their threads, so a probe reads it: the first frame is enough.
@@ -39,12 +41,17 @@ enum ParallelAnalysis {
         }
         header.nanosecondPrecision = probe.nanosecondPrecision
         var started = false
-        func emitInOrder(_ connection: Connection) {
+        func emitInOrder(_ finished: consuming FinishedConnection) {
             if !started {
                 started = true
                 start?(header)
             }
-            emit(connection)
+            switch consume finished {
+            case .connection(let connection): emit(connection)
+            case .rendered(let work):
+                emitRendered?(PrerenderedConnection(id: work.id, json: work.json, outcome: work.outcome))
+                channel.giveBack(work)
+            }
         }
         let channel = ShardChannel(shards: threads)
         var jobs: [ShardJob] = []
@@ -53,6 +60,7 @@ enum ParallelAnalysis {
             let analyzer = try CaptureAnalyzer(
                 options: options, auditor: auditor, keyLog: keyLog, file: displayName, format: reader.format.rawValue,
                 shard: ShardRole(index: index, count: threads, channel: channel))
+            if emitRendered != nil { analyzer.renderer = ConnectionRenderer(nanoseconds: header.nanosecondPrecision) }
             jobs.append(ShardJob(reader: reader, analyzer: analyzer))
         }
         let merger = try CaptureAnalyzer(
@@ -79,6 +87,7 @@ enum ParallelAnalysis {
             batch.removeAll(keepingCapacity: true)
         }
         merger.drain(emit: emitInOrder)
+        channel.giveBackPending()
         if let report = jobs[0].report { merger.adoptCaptureFields(from: report) }
         merger.completeReport()
         return merger.currentReport
@@ -111,11 +120,15 @@ final class ShardWork: @unchecked Sendable {
     /// Taken (moved out) by the merger, which is the only reader once the shard handed it over.
     var connection: Connection?
     var undiagnosed: Connection?
+    /// Instead of `connection`: the connection rendered by the shard.
+    var rendered: RenderedWork?
 
     init(connection: Connection, undiagnosed: Connection?) {
         self.connection = connection
         self.undiagnosed = undiagnosed
     }
+
+    init(rendered: RenderedWork) { self.rendered = rendered }
 }
 
 /// Where a finish happened within a frame, in the single-threaded analyser's order.
@@ -257,12 +270,37 @@ final class ShardChannel: @unchecked Sendable {
 
     init(shards: Int) {
         queues = Array(repeating: [], count: shards)
+        returned = Array(repeating: [], count: shards)
+        returning = Array(repeating: [], count: shards)
         heads = Array(repeating: 0, count: shards)
         watermarks = Array(repeating: 0, count: shards)
     }
 
-    func push(shard: Int, events: inout [ShardEvent], watermark: Int) {
+    /// Work the merger is done with, by shard, until that shard takes it to free it.
+    private var returned: [[RenderedWork]]
+    /// The merger's side of `returned`, handed over in batches to spare the lock.
+    private var returning: [[RenderedWork]]
+
+    /// Merger side: `work` is written; its shard frees it.
+    func giveBack(_ work: RenderedWork) {
+        returning[work.shard].append(work)
+        if returning[work.shard].count >= 64 { giveBackPending() }
+    }
+
+    /// Merger side: hands over what `giveBack` collected.
+    func giveBackPending() {
         condition.lock()
+        for shard in returning.indices where !returning[shard].isEmpty {
+            returned[shard].append(contentsOf: returning[shard])
+            returning[shard].removeAll(keepingCapacity: true)
+        }
+        condition.unlock()
+    }
+
+    func push(shard: Int, events: inout [ShardEvent], watermark: Int) {
+        var freed: [RenderedWork] = []
+        condition.lock()
+        swap(&freed, &returned[shard])
         while queues[shard].count - heads[shard] > limit, watermark != Int.max {
             condition.wait()
         }
@@ -275,6 +313,8 @@ final class ShardChannel: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         events.removeAll(keepingCapacity: true)
+        // Freed here, on the shard's thread that allocated it, and outside the lock.
+        freed.removeAll()
     }
 
     /// Moves every event that can no longer be preceded by an unseen one into `batch`, in merged

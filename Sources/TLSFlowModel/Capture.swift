@@ -45,16 +45,39 @@ public struct RunSummary: Sendable, Equatable {
     public init() {}
 
     public mutating func add(_ connection: Connection) {
+        count(connection.status)
+        for finding in connection.findings { count(finding.code, finding.severity) }
+    }
+
+    /// What the totals read from a connection: for a connection counted where it is not at
+    /// hand (rendered on another thread).
+    public struct Outcome: Sendable {
+        public var status: ConnectionStatus
+        public var findings: [(code: String, severity: Finding.Severity)]
+
+        public init(_ connection: Connection) {
+            status = connection.status
+            findings = connection.findings.map { ($0.code, $0.severity) }
+        }
+    }
+
+    public mutating func add(_ outcome: Outcome) {
+        count(outcome.status)
+        for finding in outcome.findings { count(finding.code, finding.severity) }
+    }
+
+    private mutating func count(_ status: ConnectionStatus) {
         connections += 1
-        switch connection.status {
+        switch status {
         case .ok: ok += 1
         case .warning: warning += 1
         case .failed: failed += 1
         case .incomplete: incomplete += 1
         }
-        for finding in connection.findings {
-            findings[finding.code, default: 0] += 1
-            if worstSeverity.map({ finding.severity > $0 }) ?? true { worstSeverity = finding.severity }
-        }
+    }
+
+    private mutating func count(_ code: String, _ severity: Finding.Severity) {
+        findings[code, default: 0] += 1
+        if worstSeverity.map({ severity > $0 }) ?? true { worstSeverity = severity }
     }
 }

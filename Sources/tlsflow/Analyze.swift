@@ -89,10 +89,17 @@ struct Analyze: ParsableCommand {
                     output.write(text.render(report))
                 } else {
                     var started = false
-                    report = try session.analyze(path: file) { header in
-                        writer.beginCapture(header)
-                        started = true
-                    } emit: { connection in
+                    // A pretty document renders every connection itself.
+                    let rendered: ((PrerenderedConnection) -> Void)? =
+                        writer.acceptsRenderedConnections
+                        ? { connection in writer.connection(connection.json, id: connection.id) } : nil
+                    report = try session.analyze(
+                        path: file,
+                        start: { header in
+                            writer.beginCapture(header)
+                            started = true
+                        }, emitRendered: rendered
+                    ) { connection in
                         writer.connection(connection)
                     }
                     if !started { writer.beginCapture(report) }

@@ -53,7 +53,8 @@ struct PublicCaptureTests {
         // The copies in Tests/PublicCaptures; ja4/ captures stay in the shared directory.
         let tsv =
             sample.source.hasPrefix("ja4/")
-            ? repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/public/\(sample.source).certs.tsv")
+            ? repoRoot.deletingLastPathComponent().appendingPathComponent(
+                "shared/captures/public/\(sample.source).certs.tsv")
             : repoRoot.appendingPathComponent("Tests/PublicCaptures/\(sample.source).certs.tsv")
         let text = try String(contentsOf: tsv, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().compactMap { line in

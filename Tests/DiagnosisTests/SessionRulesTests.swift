@@ -211,3 +211,42 @@ import Testing
         #expect(b.run(EncryptedAlertRule()).isEmpty)
     }
 }
+
+/// The issuer sentence is written with the provisional id and renumbered when connections get
+/// their reported ids; a server name that spells the same sentence is left alone.
+@Suite struct SessionIssuerTextTests {
+    static func finding(detail: String) -> Finding {
+        Finding(
+            code: SessionIssuerText.code, severity: .error, side: .server, summary: "", detail: detail, fix: "",
+            frames: [])
+    }
+
+    @Test func renumbersTheLastSentence() {
+        let hostileName = "evil" + SessionIssuerText.sentence(4)
+        let detail =
+            "The ClientHello (SNI \(hostileName)) offered a session." + SessionIssuerText.sentence(4) + " Then: RST."
+        var findings = [
+            Self.finding(detail: detail),
+            Finding(
+                code: "other", severity: .error, side: nil, summary: "", detail: SessionIssuerText.sentence(4), fix: "",
+                frames: []),
+        ]
+        SessionIssuerText.renumber(&findings, from: 4, to: 5)
+        #expect(
+            findings[0].detail == "The ClientHello (SNI \(hostileName)) offered a session."
+                + SessionIssuerText.sentence(5) + " Then: RST.")
+        #expect(findings[1].detail == SessionIssuerText.sentence(4))
+    }
+
+    @Test func removesTheSentenceWhenTheIssuerIsNotReported() {
+        var findings = [Self.finding(detail: "Offered." + SessionIssuerText.sentence(0) + " Then: RST.")]
+        SessionIssuerText.renumber(&findings, from: 0, to: nil)
+        #expect(findings[0].detail == "Offered. Then: RST.")
+    }
+
+    @Test func noSentenceNoChange() {
+        var findings = [Self.finding(detail: "Offered. Then: RST.")]
+        SessionIssuerText.renumber(&findings, from: 3, to: 7)
+        #expect(findings[0].detail == "Offered. Then: RST.")
+    }
+}

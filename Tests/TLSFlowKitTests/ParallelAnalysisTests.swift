@@ -30,21 +30,48 @@ struct ParallelAnalysisTests {
             .sorted()
     }
 
-    static func json(_ path: String, threads: Int) throws -> String {
+    /// How many connections of a run the shards rendered, and how many the writer rendered.
+    struct Paths {
+        var rendered = 0
+        var models = 0
+    }
+
+    /// The report as the CLI writes it. `rendered`: as `tlsflow --format json|jsonl` does, the
+    /// shards render connections and the writer only puts their ids in front.
+    static func json(
+        _ path: String, threads: Int, rendered: Bool = false, jsonLines: Bool = false,
+        paths: UnsafeMutablePointer<Paths>? = nil
+    ) throws -> String {
         var options = AnalysisOptions()
         options.threads = threads
         options.now = Timestamp(seconds: 1_750_000_000, nanoseconds: 0)
         let session = try AnalysisSession(options: options)
         var text = ""
-        var writer = JSONReportWriter(pretty: false) { text += $0 }
+        var writer = JSONReportWriter(pretty: false, jsonLines: jsonLines) { text += $0 }
         writer.begin(version: "test")
         var started = false
-        let report = try session.analyze(path: path) { connection in
+        // The capture's header, as the CLI takes it: the rendered path renders with its timestamp
+        // precision.
+        var header = CaptureReport(file: path, format: "")
+        func start() {
             if !started {
-                writer.beginCapture(CaptureReport(file: path, format: ""))
+                writer.beginCapture(header)
                 started = true
             }
+        }
+        let emitRendered: ((PrerenderedConnection) -> Void)? =
+            rendered
+            ? { connection in
+                start()
+                writer.connection(connection.json, id: connection.id)
+                paths?.pointee.rendered += 1
+            } : nil
+        let report = try session.analyze(
+            path: path, start: { header = $0 }, emitRendered: emitRendered
+        ) { connection in
+            start()
             writer.connection(connection)
+            paths?.pointee.models += 1
         }
         if !started { writer.beginCapture(report) }
         writer.endCapture(report)
@@ -67,6 +94,27 @@ struct ParallelAnalysisTests {
             compared += 1
         }
         #expect(compared >= 10)
+    }
+
+    /// Shards render the connections (compact JSON and JSON Lines, as the CLI does) and the
+    /// output is still the single-threaded one, summary included. resumption-aborted.pcap has
+    /// resumed connections linked to their issuers, which the merger writes itself.
+    @Test(arguments: [(2, false), (2, true), (3, false)])
+    func renderedOutputEqualsSingleThreaded(threads: Int, jsonLines: Bool) throws {
+        var total = Paths()
+        for path in Self.captures() {
+            let single = try Self.json(path, threads: 1, jsonLines: jsonLines)
+            var paths = Paths()
+            let sharded = try Self.json(path, threads: threads, rendered: true, jsonLines: jsonLines, paths: &paths)
+            #expect(single == sharded, "\(path) with \(threads) threads")
+            if path.hasSuffix("resumption-aborted.pcap") {
+                #expect(paths.models >= 3, "the linked connections are written by the merger")
+                #expect(sharded.contains("The session was issued by connection #1 in this capture."))
+            }
+            total.rendered += paths.rendered
+            total.models += paths.models
+        }
+        #expect(total.rendered > 10 * total.models)
     }
 
     /// Thousands of connections still open when the capture ends are finished after the last

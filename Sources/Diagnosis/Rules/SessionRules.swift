@@ -97,9 +97,7 @@ public struct ResumptionAbortedRule: DiagnosisRule {
         case false?: break
         case nil: detail += " No ServerHello says whether the server accepted it."
         }
-        if let issuer = connection.resumption.issuedBy {
-            detail += " The session was issued by connection #\(issuer) in this capture."
-        }
+        if let issuer = connection.resumption.issuedBy { detail += SessionIssuerText.sentence(issuer) }
         detail += " Then: \(failure.text)."
         detail +=
             " A resumed handshake that dies while full handshakes to the same server succeed points at the session cache or ticket keys of a proxy or load balancer (a node that cannot resume, a TLS-inspecting proxy that mishandles resumption); see the capture's patterns for the ratio."
@@ -334,5 +332,39 @@ public struct EncryptedAlertRule: DiagnosisRule {
             fix:
                 "Check that the client is configured with a certificate the server accepts (issued by a CA in the server's client-CA list, valid, with clientAuth usage); to read the alert itself, capture again with SSLKEYLOGFILE and pass the key log to tlsflow.",
             frames: Format.frames(trigger: record.frame, [done, close.frame]))
+    }
+}
+
+/// The sentence `resumption.aborted` gets when session linking named the issuing connection.
+/// Diagnosis runs before connections have their reported ids, so the id in it is the issuer's
+/// provisional one until `renumber` puts in the reported one.
+public enum SessionIssuerText {
+    public static let code = "resumption.aborted"
+
+    public static func sentence(_ issuer: Int) -> String {
+        " The session was issued by connection #\(issuer) in this capture."
+    }
+
+    /// Replaces the sentence naming `old` with one naming `new`, or removes it when the issuer
+    /// is not reported (nil). The last occurrence: the sentence follows the server name, which
+    /// comes from the capture and could spell the same words.
+    public static func renumber(_ findings: inout [Finding], from old: Int, to new: Int?) {
+        let was = sentence(old)
+        for index in findings.indices where findings[index].code == code {
+            guard let range = lastRange(of: was, in: findings[index].detail) else { continue }
+            findings[index].detail.replaceSubrange(range, with: new.map(sentence) ?? "")
+        }
+    }
+
+    static func lastRange(of needle: String, in text: String) -> Range<String.Index>? {
+        let haystack = Array(text.utf8)
+        let pattern = Array(needle.utf8)
+        guard !pattern.isEmpty, pattern.count <= haystack.count else { return nil }
+        for offset in stride(from: haystack.count - pattern.count, through: 0, by: -1)
+        where haystack[offset..<offset + pattern.count].elementsEqual(pattern) {
+            let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+            return start..<text.utf8.index(start, offsetBy: pattern.count)
+        }
+        return nil
     }
 }
